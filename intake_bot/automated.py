@@ -1,0 +1,312 @@
+"""Is a parsed message from a machine? ParsedMessage -> AutomatedVerdict. Pure.
+
+The rules are small named functions run in the order of ``RULES`` (Mailman
+style); the first one that returns a verdict wins. Every verdict carries a
+reason string for the case's audit trail. Reason strings never contain an
+address or other personal data.
+
+Two cases are deliberately *not* automated:
+
+* a person answering an auto-reply ("SV: Autosvar: ...") with a real message:
+  subject markers never decide on their own, body checks read only the new text;
+* a web contact-form notification (no-reply sender, a person's message inside):
+  ``automated=False, needs_triage=True, kind="contact-form"``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .parse import ParsedMessage
+
+__all__ = ["AutomatedVerdict", "RULES", "detect_automated"]
+
+SCAN_CHARS = 4000  # body checks read at most this much of the new text
+
+
+@dataclass(frozen=True)
+class AutomatedVerdict:
+    automated: bool
+    reason: str | None
+    kind: str | None
+    needs_triage: bool = False
+
+
+HUMAN = AutomatedVerdict(automated=False, reason=None, kind=None, needs_triage=False)
+
+
+def _auto(kind: str, reason: str) -> AutomatedVerdict:
+    return AutomatedVerdict(automated=True, reason=reason, kind=kind, needs_triage=False)
+
+
+def _local_part(msg: ParsedMessage) -> str:
+    return (msg.from_addr or "").rpartition("@")[0].lower()
+
+
+def _scan(msg: ParsedMessage) -> str:
+    return msg.new_text[:SCAN_CHARS]
+
+
+# --------------------------------------------------------------------------- patterns
+_BOUNCE_SENDER = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|bounces?)(?:[+.-].*)?$")
+_NOREPLY_SENDER = re.compile(
+    r"^(?:no[._-]?reply|do[._-]?not[._-]?reply|dont[._-]?reply|ne[._-]?pas[._-]?repondre|"
+    r"ikke[._-]?svar|svara[._-]?inte|ikkesvar|noreply[._-].*|.*[._-]no[._-]?reply|"
+    r"wordpress|notifications?|forms?|webform|automailer)$"
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"failure notice|undelivered mail returned to sender|undeliverable|delivery status notification \((?:failure|delay)\)|"
+    r"mail delivery (?:failed|failure|subsystem)|returned mail|delivery (?:has )?failed|"
+    r"unzustellbar|nicht zustellbar|olevererbar|ej levererat|kan ikke leveres|kunne ikke leveres|ikke levert|"
+    r"kan ikke afleveres|kunne ikke leveres|onnistumaton|toimitus epäonnistui|ei voitu toimittaa",
+    re.I,
+)
+_BOUNCE_BODY = re.compile(
+    r"this is the qmail-send program|this is the mail system at host|"
+    r"i'm afraid i wasn't able to deliver your message|message could not be delivered|"
+    r"delivery to the following recipients? (?:failed|has failed)|"
+    r"the following address(?:es)? had permanent fatal errors|your message (?:wasn't|was not|couldn't be) delivered|"
+    r"diagnostic-code:|final-recipient:|"
+    r"permanent error|550[ -]5\.\d\.\d|554[ -]5\.\d\.\d",
+    re.I,
+)
+_TICKET_NUMBER = re.compile(
+    r"\[(?:ticket|case|sak|ärende|sag|tiketti|vorgang)\s*#?\s*:?\s*[\w-]*\d[\w-]*\]|"
+    r"(?:ticket|case|request|sak|saksnummer|ärende|ärendenummer|sagsnummer|sag|tiketti|tikettinumero|"
+    r"pyyntö|anfrage|ticketnummer|vorgangsnummer)\s*(?:number|nr\.?|no\.?|id)?\s*(?:is|er|är|ist|on)?\s*[#:(]?\s*\d{3,}",
+    re.I,
+)
+_TICKET_STRONG = re.compile(
+    r"\[ticket#\d+\]|##- ?please type your reply above this line ?-##|"
+    r"your request \(\d+\) has been received|"
+    r"this is an automated (?:response|reply|message|email|e-mail)|"
+    r"(?:do not|please don't) reply (?:to )?this (?:e-?mail|message)",
+    re.I,
+)
+_TICKET_RECEIVED = re.compile(
+    r"(?:we have|we've) received your (?:request|message|e-?mail|enquiry|inquiry)|has been received|"
+    r"thank you for contacting|"
+    r"vi har mottatt (?:din|ditt|henvendelsen)|henvendelsen (?:din )?er mottatt|"
+    r"vi har (?:tagit emot|mottagit|fått) (?:ditt|din)|ditt ärende har registrerats|"
+    r"vi har modtaget (?:din|dit)|din henvendelse er modtaget|"
+    r"olemme vastaanottaneet|viestisi on vastaanotettu|pyyntösi on vastaanotettu|"
+    r"wir haben ihre (?:anfrage|nachricht|e-mail) erhalten|ihre anfrage ist (?:bei uns )?eingegangen|"
+    r"automatisk(?:t)? (?:generert|genererat|genereret)|automaattisesti luotu|automatisch (?:generiert|erstellt)",
+    re.I,
+)
+_OOF_SUBJECT = re.compile(
+    r"^(?:automatic reply|auto(?:matic)?[ -]?reply|autoreply|out of (?:the )?office|autosvar|automatisk svar|"
+    r"fraværsmelding|frånvaro|frånvaromeddelande|fraværende|abwesenheitsnotiz|automatische antwort|abwesend|"
+    r"poissaoloviesti|automaattinen vastaus|poissa)\b",
+    re.I,
+)
+_OOF_BODY: dict[str, re.Pattern[str]] = {
+    "en": re.compile(
+        r"i am (?:currently )?(?:out of (?:the )?office|away from (?:the|my) office|on (?:annual )?(?:leave|vacation|holiday))|"
+        r"i'm (?:currently )?(?:out of (?:the )?office|on (?:annual )?(?:leave|vacation|holiday))|"
+        r"i will be (?:back|out of the office|away)|i will return (?:on|to the office)|"
+        r"with (?:limited|no) access to (?:my )?e-?mail|this is an automatic reply|out of office until",
+        re.I,
+    ),
+    "nb": re.compile(
+        r"jeg er på (?:ferie|kurs|reise)|jeg har ferie|jeg er (?:ikke )?tilbake|jeg er ikke på kontoret|"
+        r"jeg er fraværende|er ute av kontoret|tilbake på kontoret|har begrenset tilgang til e-?post|"
+        r"dette er et automatisk svar",
+        re.I,
+    ),
+    "sv": re.compile(
+        r"jag är (?:på semester|ledig|tjänstledig|föräldraledig|inte på kontoret|borta|tillbaka)|"
+        r"jag har semester|åter (?:på kontoret|i tjänst)|begränsad tillgång till (?:e-?post|mejl)|"
+        r"detta är ett automatiskt svar",
+        re.I,
+    ),
+    "da": re.compile(
+        r"jeg holder ferie|jeg er (?:tilbage|på barsel|fraværende)|er tilbage på kontoret|"
+        r"jeg har ikke adgang til (?:min )?e-?mail|dette er et automatisk svar",
+        re.I,
+    ),
+    "de": re.compile(
+        r"ich bin (?:bis|vom|ab|derzeit|momentan|zurzeit|leider)\b.{0,60}?(?:nicht im büro|abwesend|im urlaub|nicht erreichbar|wieder)|"
+        r"ich befinde mich (?:im urlaub|nicht im büro)|bin ich (?:nicht im büro|im urlaub|abwesend|nicht erreichbar)|"
+        r"in dringenden fällen|dies ist eine automatische antwort",
+        re.I,
+    ),
+    "fi": re.compile(
+        r"olen (?:lomalla|vuosilomalla|poissa|kesälomalla|talvilomalla|koulutuksessa)|"
+        r"palaan (?:toimistolle|töihin)|olen tavoitettavissa|tämä on automaattinen vastaus",
+        re.I,
+    ),
+}
+# Words that mark a real data-protection request; an OOF phrase next to them is a person.
+_REQUEST_WORDS = re.compile(
+    r"gdpr|dsgvo|personal data|my data|delete|erase|personopplysning|personuppgift|personoplysning|"
+    r"personbezogen|meine daten|henkilötie|slett|radera|ta bort|innsyn|registerutdrag|indsigt|auskunft|"
+    r"löschen|poista|tietoni|unsubscribe|avmeld|avregistrer|abmelden",
+    re.I,
+)
+_FORM_PHRASE = re.compile(
+    r"contact form|web ?form|form submission|new submission|submitted (?:via|through|from) |"
+    r"kontaktskjema|nettskjema|ny innsending|kontaktformulär|webbformulär|kontaktformular|"
+    r"yhteydenottolomake|verkkolomake|lomakkeen kautta",
+    re.I,
+)
+_FORM_EMAIL = re.compile(r"^[ \t*]*(?:e-?mail|e-?post|e-?mail-?adresse|sähköposti|epost|mail)[ \t*]*:", re.I | re.M)
+_FORM_MESSAGE = re.compile(
+    r"^[ \t*]*(?:message|your message|melding|meddelande|besked|nachricht|ihre nachricht|viesti|"
+    r"henvendelse|ärende|comments?|kommentar|beskrivelse|beskrivning|anliegen)[ \t*]*:",
+    re.I | re.M,
+)
+_PRECEDENCE = {"bulk": "bulk", "junk": "bulk", "list": "list", "auto_reply": "auto-reply", "auto-reply": "auto-reply"}
+_LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Subscribe", "List-Owner", "List-Archive")
+_AUTOREPLY_HEADERS = ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated", "X-Auto-Reply")
+
+
+# --------------------------------------------------------------------------- rules
+def multipart_report(msg: ParsedMessage) -> AutomatedVerdict | None:
+    if msg.content_type != "multipart/report":
+        return None
+    if msg.report_type == "disposition-notification":
+        return _auto("mdn", "multipart/report disposition-notification (MDN)")
+    return _auto("bounce", f"multipart/report {msg.report_type or 'unknown'} (DSN)")
+
+
+def bounce_sender(msg: ParsedMessage) -> AutomatedVerdict | None:
+    local = _local_part(msg)
+    if local and _BOUNCE_SENDER.match(local):
+        return _auto("bounce", f"sender {local.upper() if 'daemon' in local else local}")
+    return None
+
+
+def bounce_text(msg: ParsedMessage) -> AutomatedVerdict | None:
+    match = _BOUNCE_SUBJECT.search(msg.subject)
+    if match and not msg.subject.lower().startswith(("re:", "sv:", "aw:", "vs:", "vs:", "fw:", "fwd:")):
+        return _auto("bounce", f"bounce subject: {match.group(0)!r}")
+    match = _BOUNCE_BODY.search(_scan(msg))
+    if match:
+        return _auto("bounce", f"bounce text: {match.group(0)!r}")
+    return None
+
+
+def contact_form(msg: ParsedMessage) -> AutomatedVerdict | None:
+    body = msg.body_text[:SCAN_CHARS]
+    if ":" not in body or not (_FORM_EMAIL.search(body) and _FORM_MESSAGE.search(body)):
+        return None
+    lowered = body.lower()
+    phrase = _FORM_PHRASE.search(lowered) or _FORM_PHRASE.search(msg.subject.lower())
+    machine_sender = bool(_NOREPLY_SENDER.match(_local_part(msg))) or any(
+        msg.header(h) for h in ("Auto-Submitted", "Precedence", "X-Auto-Response-Suppress")
+    )
+    if phrase or machine_sender:
+        return AutomatedVerdict(
+            automated=False,
+            reason=f"contact-form notification ({'phrase ' + repr(phrase.group(0)) if phrase else 'form fields'})",
+            kind="contact-form",
+            needs_triage=True,
+        )
+    return None
+
+
+def auto_submitted(msg: ParsedMessage) -> AutomatedVerdict | None:
+    value = (msg.header("Auto-Submitted") or "").strip()
+    if value and value.split(";")[0].strip().lower() != "no":
+        return _auto("auto-reply", f"header Auto-Submitted: {value[:40]}")
+    return None
+
+
+def auto_response_suppress(msg: ParsedMessage) -> AutomatedVerdict | None:
+    value = (msg.header("X-Auto-Response-Suppress") or "").strip()
+    if value and value.lower() != "none":
+        return _auto("auto-reply", f"header X-Auto-Response-Suppress: {value[:40]}")
+    return None
+
+
+def autoreply_headers(msg: ParsedMessage) -> AutomatedVerdict | None:
+    for name in _AUTOREPLY_HEADERS:
+        value = msg.header(name)
+        if value is not None and value.strip().lower() not in ("no", "false", "0"):
+            return _auto("auto-reply", f"header {name}: {value.strip()[:40]}")
+    return None
+
+
+def precedence(msg: ParsedMessage) -> AutomatedVerdict | None:
+    value = (msg.header("Precedence") or msg.header("X-Precedence") or "").strip().lower()
+    if value in _PRECEDENCE:
+        return _auto(_PRECEDENCE[value], f"header Precedence: {value}")
+    return None
+
+
+def list_headers(msg: ParsedMessage) -> AutomatedVerdict | None:
+    for name in _LIST_HEADERS:
+        if msg.header(name) is not None:
+            return _auto("list", f"header {name}")
+    return None
+
+
+def null_return_path(msg: ParsedMessage) -> AutomatedVerdict | None:
+    value = msg.header("Return-Path")
+    if value is not None and value.replace(" ", "") == "<>":
+        return _auto("auto-reply", "null Return-Path <>")
+    return None
+
+
+def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
+    text = msg.subject + "\n" + _scan(msg)
+    strong = _TICKET_STRONG.search(text)
+    if strong:
+        return _auto("ticket-ack", f"ticket system text: {strong.group(0)!r}")
+    number = _TICKET_NUMBER.search(text)
+    received = _TICKET_RECEIVED.search(_scan(msg))
+    if number and received:
+        return _auto("ticket-ack", f"ticket acknowledgement: {received.group(0)!r}")
+    return None
+
+
+def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
+    text = _scan(msg)
+    if _REQUEST_WORDS.search(text):
+        return None  # a person mentioning a holiday next to a real request
+    subject = _OOF_SUBJECT.match(msg.subject.strip())
+    for lang, pattern in _OOF_BODY.items():
+        match = pattern.search(text)
+        if match:
+            where = "subject and text" if subject else "text"
+            return _auto("out-of-office", f"out-of-office {where} ({lang}): {match.group(0)[:60].lower()!r}")
+    if subject and not text.strip():
+        return _auto("out-of-office", f"out-of-office subject with empty text: {subject.group(0)!r}")
+    return None
+
+
+def noreply_sender(msg: ParsedMessage) -> AutomatedVerdict | None:
+    local = _local_part(msg)
+    if local and _NOREPLY_SENDER.match(local):
+        return _auto("no-reply-sender", f"sender local part {local[:40]!r}")
+    return None
+
+
+Rule = Callable[[ParsedMessage], "AutomatedVerdict | None"]
+RULES: tuple[tuple[str, Rule], ...] = (
+    ("multipart-report", multipart_report),
+    ("bounce-sender", bounce_sender),
+    ("bounce-text", bounce_text),
+    ("contact-form", contact_form),
+    ("auto-submitted", auto_submitted),
+    ("auto-response-suppress", auto_response_suppress),
+    ("autoreply-headers", autoreply_headers),
+    ("precedence", precedence),
+    ("list-headers", list_headers),
+    ("null-return-path", null_return_path),
+    ("out-of-office", out_of_office),
+    ("ticket-ack", ticket_ack),
+    ("noreply-sender", noreply_sender),
+)
+
+
+def detect_automated(msg: ParsedMessage) -> AutomatedVerdict:
+    """Run RULES in order; the first verdict wins. No hit means a person wrote it."""
+    for _name, rule in RULES:
+        verdict = rule(msg)
+        if verdict is not None:
+            return verdict
+    return HUMAN

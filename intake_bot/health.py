@@ -1,0 +1,89 @@
+"""check-config and status: plain-words health of every connection."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from .config import Settings
+from .errors import IntakeBotError
+
+
+def check_all(settings: Settings) -> list[tuple[str, bool, str]]:
+    """(name, ok, detail) for the database, each mailbox and the SMTP server."""
+    from .mailbox import check_mailbox
+
+    results = [("configuration", True, f"{settings.source or 'settings'} is valid")]
+    results.append(_check_db(settings))
+    for box in settings.mailboxes:
+        try:
+            results.append((f"mailbox {box.name}", True, check_mailbox(box)))
+        except IntakeBotError as exc:
+            results.append((f"mailbox {box.name}", False, str(exc)))
+    results.append(_check_smtp(settings))
+    return results
+
+
+def _check_db(settings: Settings) -> tuple[str, bool, str]:
+    from sqlalchemy import text
+
+    from .db import current_revision, make_engine
+
+    try:
+        engine = make_engine(settings.database.url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        rev = current_revision(engine)
+        engine.dispose()
+    except Exception as exc:  # any driver error: report it in plain words
+        msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+        return ("database", False, f"cannot connect: {msg}")
+    if rev is None:
+        return ("database", False, "reachable, but has no schema: run `intake-bot db upgrade`")
+    return ("database", True, f"reachable, schema revision {rev}")
+
+
+def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
+    cfg = settings.smtp
+    if cfg.transport == "directory":
+        return ("smtp", True, f"shadow mode: messages are written to {cfg.directory}")
+    from .outbox import SmtpTransport
+
+    async def probe():
+        async with SmtpTransport(cfg):
+            return None
+
+    try:
+        asyncio.run(probe())
+    except IntakeBotError as exc:
+        return ("smtp", False, str(exc))
+    return ("smtp", True, f"connected to {cfg.host}:{cfg.port} ({cfg.security})"
+            + (" and logged in" if cfg.username else ""))
+
+
+def status_report(settings: Settings, engine, *, now: datetime) -> dict:
+    from .models import MailboxState, Marker
+    from .outbox import backlog
+
+    boxes = []
+    with Session(engine) as session:
+        for box in settings.mailboxes:
+            st = session.get(MailboxState, box.name)
+            if st is None:
+                health = "never polled"
+            elif st.consecutive_failures:
+                health = f"FAILING ({st.consecutive_failures} failed poll(s) in a row)"
+            else:
+                health = "ok"
+            boxes.append({
+                "name": box.name, "health": health,
+                "last_poll_at": st.last_poll_at if st else None,
+                "last_success_at": st.last_success_at if st else None,
+                "last_error": st.last_error if st and st.consecutive_failures else None,
+                "last_error_at": st.last_error_at if st else None,
+                "lease_owner": st.lease_owner if st else None,
+            })
+        breaker = session.get(Marker, "circuit-breaker") is not None
+    return {"mailboxes": boxes, "outbox": backlog(engine), "circuit_breaker": breaker}

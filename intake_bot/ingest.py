@@ -1,0 +1,132 @@
+"""Poll each mailbox: fetch new mail by UID, run the pipeline, then move it.
+
+The move (or keyword flag) happens only after the message's transaction has
+committed, so a crash in between leaves the message in the inbox, where the
+next poll finds it already stored and just moves it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable
+
+from sqlmodel import Session
+
+from .config import MailboxConfig, Settings
+from .errors import MailboxError
+from .mailbox import open_mailbox
+from .models import MailboxState
+from .outbox import fault_point
+from .pipeline import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PollReport:
+    mailbox: str
+    fetched: int = 0
+    stored: int = 0
+    already: int = 0
+    quarantined: int = 0
+    dispositions: dict[str, int] = field(default_factory=dict)
+    uidvalidity_changed: bool = False
+    error: str | None = None
+
+
+class Progress:
+    """A one-line progress counter on stderr for long ingests (only on a terminal or when forced)."""
+
+    def __init__(self, label: str, total: int, *, stream=None, force: bool = False):
+        self.label, self.total, self.done = label, total, 0
+        self.stream = stream or sys.stderr
+        self.enabled = total >= 20 and (force or self.stream.isatty())
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self.enabled and (self.done == self.total or self.done % 10 == 0):
+            pct = 100 * self.done // max(1, self.total)
+            self.stream.write(f"\r{self.label}: {self.done}/{self.total} ({pct}%)")
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def _state(session: Session, name: str) -> MailboxState:
+    st = session.get(MailboxState, name)
+    if st is None:
+        st = MailboxState(name=name)
+        session.add(st)
+    return st
+
+
+def record_poll(engine, name: str, now: datetime, *, error: str | None = None,
+                uidvalidity: int | None = None) -> None:
+    with Session(engine) as session:
+        st = _state(session, name)
+        st.last_poll_at = now
+        if uidvalidity is not None:
+            st.uidvalidity = uidvalidity
+        if error:
+            st.last_error, st.last_error_at = error[:1000], now
+            st.consecutive_failures += 1
+        else:
+            st.last_success_at = now
+            st.consecutive_failures = 0
+        session.commit()
+
+
+def poll_mailbox(
+    settings: Settings,
+    engine,
+    pipeline: Pipeline,
+    cfg: MailboxConfig,
+    *,
+    now: Callable[[], datetime],
+    progress: bool = False,
+    limit: int | None = None,
+) -> PollReport:
+    report = PollReport(cfg.name)
+    try:
+        with open_mailbox(cfg) as box:
+            validity = box.uidvalidity()
+            with Session(engine) as session:
+                known = _state(session, cfg.name).uidvalidity
+            if known is not None and known != validity:
+                report.uidvalidity_changed = True
+                log.warning("mailbox %s: UIDVALIDITY changed %s -> %s; resyncing by content hash",
+                            cfg.name, known, validity)
+            keys = box.pending_keys()
+            if limit:
+                keys = keys[:limit]
+            bar = Progress(f"{cfg.name}", len(keys), force=progress)
+            for fetched in box.fetch(keys, batch_size=cfg.batch_size):
+                report.fetched += 1
+                outcome = pipeline.process(cfg, fetched)
+                fault_point("after_commit_before_move")
+                if outcome.quarantined:
+                    box.quarantine([fetched.key])
+                    report.quarantined += 1
+                else:
+                    box.mark_processed([fetched.key])
+                if outcome.already_stored:
+                    report.already += 1
+                else:
+                    report.stored += 1
+                report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
+                bar.step()
+        record_poll(engine, cfg.name, now(), uidvalidity=validity)
+    except MailboxError as exc:
+        report.error = str(exc)
+        log.error("mailbox %s: %s", cfg.name, exc)
+        record_poll(engine, cfg.name, now(), error=str(exc))
+    return report
+
+
+def poll_all(settings: Settings, engine, pipeline: Pipeline, *, now, progress: bool = False,
+             mailboxes: list[MailboxConfig] | None = None) -> list[PollReport]:
+    return [poll_mailbox(settings, engine, pipeline, cfg, now=now, progress=progress)
+            for cfg in (mailboxes or settings.mailboxes)]

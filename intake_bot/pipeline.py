@@ -1,0 +1,286 @@
+"""One message: parse -> classify -> route -> case/replies, in one transaction.
+
+Routing is a table of small named handlers (:data:`ROUTES`), tried in order;
+the first that accepts the message decides. Every decision is recorded on the
+inbound row (``disposition`` and ``rules``) and, where there is a case, as a
+case event, so staff can see why the bot did what it did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
+
+from sqlalchemy import or_
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import Session, select
+
+from . import journeys
+from .authorities import is_authority_address
+from .classify import Classification, Classifier
+from .config import MailboxConfig, Settings
+from .errors import ParseError, StorageError
+from .models import Case, InboundMessage, OutboxMessage
+from .parse import ParsedMessage, parse_message
+
+log = logging.getLogger(__name__)
+REF_TAG = re.compile(r"\[(DSR-\d{4}-\d{6,})\]", re.IGNORECASE)
+
+
+@dataclass
+class Outcome:
+    disposition: str
+    reason: str | None = None
+    case_ref: str | None = None
+    queued: list[str] = field(default_factory=list)
+    quarantined: bool = False
+    already_stored: bool = False
+
+
+@dataclass
+class Ctx:
+    """What a routing handler sees."""
+
+    session: Session
+    settings: Settings
+    mailbox: MailboxConfig
+    row: InboundMessage
+    msg: ParsedMessage
+    cls: Classification
+    now: datetime
+    env: object
+    outcome: Outcome
+
+
+def content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+class Pipeline:
+    def __init__(self, settings: Settings, engine, classifier: Classifier, env,
+                 *, now: Callable[[], datetime]):
+        self.settings = settings
+        self.engine = engine
+        self.classifier = classifier
+        self.env = env
+        self.now = now
+
+    # -- entry point ------------------------------------------------------------
+    def process(self, mailbox: MailboxConfig, fetched) -> Outcome:
+        """Store and act on one fetched message; commits once. Transient DB errors raise."""
+        digest = content_hash(fetched.raw)
+        try:
+            with Session(self.engine, expire_on_commit=False) as session:
+                seen = self._already_stored(session, mailbox, fetched, digest)
+                if seen is not None:
+                    return Outcome(seen.disposition, "already stored", already_stored=True,
+                                   quarantined=seen.disposition == "quarantined")
+                try:
+                    outcome = self._process(session, mailbox, fetched, digest)
+                except ParseError as exc:
+                    session.rollback()
+                    return self._quarantine(mailbox, fetched, digest, str(exc))
+                session.commit()
+                return outcome
+        except DBAPIError as exc:
+            if exc.connection_invalidated or _transient(exc):
+                raise StorageError(f"database unavailable: {exc.orig}") from None
+            return self._quarantine(mailbox, fetched, digest, f"database rejected the message: {exc.orig}")
+        except StorageError:
+            raise
+        except Exception as exc:  # one bad message must never stop the loop
+            log.exception("pipeline: message %s in %s failed", fetched.key, mailbox.name)
+            return self._quarantine(mailbox, fetched, digest, f"internal error: {type(exc).__name__}: {exc}")
+
+    def _already_stored(self, session, mailbox, fetched, digest) -> InboundMessage | None:
+        row = session.exec(select(InboundMessage).where(
+            InboundMessage.mailbox == mailbox.name, InboundMessage.uidvalidity == fetched.uidvalidity,
+            InboundMessage.uid == fetched.key)).first()
+        if row is not None:
+            return row
+        # after a UIDVALIDITY change the same bytes come back under new UIDs
+        return session.exec(select(InboundMessage).where(
+            InboundMessage.mailbox == mailbox.name, InboundMessage.content_hash == digest)).first()
+
+    def _quarantine(self, mailbox, fetched, digest, reason: str) -> Outcome:
+        with Session(self.engine) as session:
+            row = InboundMessage(
+                mailbox=mailbox.name, uidvalidity=fetched.uidvalidity, uid=fetched.key,
+                content_hash=digest, raw=fetched.raw, size=len(fetched.raw),
+                received_at=fetched.internaldate, disposition="quarantined",
+                quarantine_reason=reason[:2000], created_at=self.now(),
+            )
+            session.add(row)
+            session.commit()
+        log.warning("pipeline: quarantined message %s in %s: %s", fetched.key, mailbox.name,
+                    reason.split(":")[0])
+        return Outcome("quarantined", reason, quarantined=True)
+
+    # -- the work -----------------------------------------------------------------
+    def _process(self, session: Session, mailbox: MailboxConfig, fetched, digest: str) -> Outcome:
+        now = self.now()
+        msg = parse_message(fetched.raw, max_size=self.settings.pipeline.max_message_bytes)
+        if not msg.from_addr:
+            raise ParseError("no usable sender address")
+        cls = self.classifier.classify(msg)
+        row = InboundMessage(
+            mailbox=mailbox.name, uidvalidity=fetched.uidvalidity, uid=fetched.key,
+            message_id=msg.message_id, content_hash=digest, raw=fetched.raw, size=len(fetched.raw),
+            received_at=fetched.internaldate, date_header=msg.date, from_addr=msg.from_addr,
+            from_name=msg.from_name[:200], reply_to=list(msg.reply_to), to_addrs=list(msg.to + msg.cc),
+            subject=msg.subject[:2000], in_reply_to=msg.in_reply_to, references=list(msg.references),
+            new_text=msg.new_text[:20000],
+            attachments=[{"filename": a.filename, "content_type": a.content_type, "size": a.size}
+                         for a in msg.attachments],
+            defects=list(msg.defects)[:50], language=cls.language, request_types=list(cls.request_types),
+            scores={k: round(v, 4) for k, v in cls.scores.items()}, automated=cls.automated,
+            automated_reason=cls.automated_reason, needs_review=cls.needs_review,
+            model_version=cls.model_version, rules=list(cls.rules), created_at=now,
+            flags=_message_flags(msg, cls),
+        )
+        session.add(row)
+        session.flush()
+        outcome = Outcome("pending")
+        ctx = Ctx(session, self.settings, mailbox, row, msg, cls, now, self.env, outcome)
+        for name, handler in ROUTES:
+            if handler(ctx):
+                row.rules = list(row.rules) + [f"route: {name}"]
+                break
+        row.disposition = outcome.disposition
+        return outcome
+
+
+def _transient(exc: DBAPIError) -> bool:
+    text = str(exc.orig).lower()
+    return any(s in text for s in ("database is locked", "could not connect", "connection refused",
+                                   "server closed", "terminating connection", "timeout"))
+
+
+def _message_flags(msg: ParsedMessage, cls: Classification) -> dict:
+    flags = {}
+    if cls.national_id_kinds:
+        flags["national_ids"] = list(cls.national_id_kinds)
+    if cls.special_categories:
+        flags["special_categories"] = list(cls.special_categories)
+    if msg.reply_to and any(r.lower() != (msg.from_addr or "").lower() for r in msg.reply_to):
+        flags["reply_to_differs"] = True
+    if cls.needs_triage:
+        flags["contact_form"] = True
+    return flags
+
+
+# --------------------------------------------------------------------------- routes
+def route_duplicate(ctx: Ctx) -> bool:
+    """The same email reached another of our mailboxes: one case, not two."""
+    if not ctx.msg.message_id:
+        return False
+    first = ctx.session.exec(select(InboundMessage).where(
+        InboundMessage.message_id == ctx.msg.message_id, InboundMessage.id != ctx.row.id,
+        InboundMessage.disposition != "quarantined").order_by(InboundMessage.id)).first()
+    if first is None:
+        return False
+    ctx.row.duplicate_of_id = first.id
+    ctx.row.case_id = first.case_id
+    ctx.outcome.disposition = "duplicate"
+    ctx.outcome.reason = f"same Message-ID as message {first.id} (mailbox {first.mailbox})"
+    return True
+
+
+def route_own_mail(ctx: Ctx) -> bool:
+    addr = (ctx.msg.from_addr or "").lower()
+    if addr in ctx.settings.own_addresses or addr.rsplit("@", 1)[-1] in ctx.settings.own_domains:
+        ctx.outcome.disposition = "own_mail"
+        ctx.outcome.reason = "sent from one of our own addresses"
+        return True
+    return False
+
+
+def route_bounce(ctx: Ctx) -> bool:
+    """A DSN/MDN naming one of our Message-IDs: record it on the case, never answer."""
+    if not ctx.cls.automated or not ctx.msg.report_message_ids:
+        return False
+    ids = [m.strip("<>") for m in ctx.msg.report_message_ids]
+    ours = ctx.session.exec(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids))).first()
+    if ours is None:
+        return False
+    ctx.outcome.disposition = "bounce"
+    ctx.outcome.reason = f"{ctx.cls.automated_kind or 'report'} about our message {ours.id}"
+    ctx.row.case_id = ours.case_id
+    if ours.case_id:
+        case = ctx.session.get(Case, ours.case_id)
+        journeys.record_bounce(ctx, case, ours)
+        ctx.outcome.case_ref = case.reference
+    return True
+
+
+def route_authority(ctx: Ctx) -> bool:
+    if not is_authority_address(ctx.msg.from_addr or ""):
+        return False
+    ctx.outcome.disposition = "authority"
+    ctx.outcome.reason = "mail from a supervisory authority: staff alerted, no auto-reply"
+    journeys.alert_staff(ctx, "authority", "Mail from a supervisory authority needs attention")
+    return True
+
+
+def route_follow_up(ctx: Ctx) -> bool:
+    case = find_thread_case(ctx.session, ctx.msg)
+    if case is None:
+        return False
+    journeys.follow_up(ctx, case)
+    return True
+
+
+def route_automated(ctx: Ctx) -> bool:
+    if not ctx.cls.automated:
+        return False
+    ctx.outcome.disposition = "automated"
+    ctx.outcome.reason = ctx.cls.automated_reason
+    return True
+
+
+def route_request(ctx: Ctx) -> bool:
+    if not ctx.cls.request_types:
+        return False
+    journeys.new_request(ctx)
+    return True
+
+
+def route_not_request(ctx: Ctx) -> bool:
+    ctx.outcome.disposition = "not_request"
+    ctx.outcome.reason = "no data-protection request found: left for staff triage"
+    return True
+
+
+ROUTES: tuple[tuple[str, Callable[[Ctx], bool]], ...] = (
+    ("duplicate", route_duplicate),
+    ("own-mail", route_own_mail),
+    ("bounce", route_bounce),
+    ("authority", route_authority),
+    ("follow-up", route_follow_up),
+    ("automated", route_automated),
+    ("request", route_request),
+    ("not-request", route_not_request),
+)
+
+
+def find_thread_case(session: Session, msg: ParsedMessage) -> Case | None:
+    """The case a reply belongs to: by [DSR-…] tag, or by In-Reply-To/References to our mail."""
+    m = REF_TAG.search(msg.subject or "")
+    if m:
+        case = session.exec(select(Case).where(Case.reference == m.group(1).upper())).first()
+        if case is not None:
+            return case
+    ids = [i for i in [msg.in_reply_to, *msg.references] if i]
+    if not ids:
+        return None
+    row = session.exec(select(OutboxMessage).where(OutboxMessage.message_id.in_(ids),
+                                                  OutboxMessage.case_id.is_not(None))).first()
+    if row is not None:
+        return session.get(Case, row.case_id)
+    inbound = session.exec(select(InboundMessage).where(InboundMessage.message_id.in_(ids),
+                                                       InboundMessage.case_id.is_not(None))).first()
+    return session.get(Case, inbound.case_id) if inbound else None

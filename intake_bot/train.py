@@ -1,0 +1,206 @@
+"""`intake-bot train`: rebuild the request-type model from the committed corpus.
+
+Reproducible: a fixed seed, a deterministic stratified split, and per-label
+thresholds tuned by k-fold cross-validation on the training part only. The
+held-out test split is touched once, for the final metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import shutil
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+from . import LANGUAGES, REQUEST_TYPES
+from .corpus import Example, load_corpus
+from .errors import ModelError
+from .features import featurize
+
+MODEL_DIRNAME = "intake-textcat"
+THRESHOLD_GRID = [round(0.05 * i, 2) for i in range(2, 19)]  # 0.10 .. 0.90
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    seed: int
+    epochs: int
+    batch_start: int
+    batch_stop: int
+    batch_compound: float
+    learn_rate: float
+    dropout: float
+    test_fraction: float
+    folds: int
+
+
+def read_config(path: Path):
+    """The spaCy config (without our own section) and the training parameters."""
+    from spacy.util import load_config
+
+    cfg = load_config(path)
+    own = dict(cfg["intake_training"])
+    seed = int(cfg["system"]["seed"])
+    del cfg["intake_training"]
+    params = TrainParams(seed=seed, **{k: own[k] for k in TrainParams.__dataclass_fields__ if k != "seed"})
+    return cfg, params
+
+
+def split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
+    """Hold out ``fraction`` of each (language, label-set kind) stratum."""
+    strata: dict[tuple[str, str], list[Example]] = defaultdict(list)
+    for ex in sorted(examples, key=lambda e: e.id):
+        kind = "auto" if ex.automated else (ex.labels[0] if ex.labels else "none")
+        strata[(ex.lang, kind)].append(ex)
+    rng = random.Random(seed)
+    train, test = [], []
+    for key in sorted(strata):
+        group = strata[key][:]
+        rng.shuffle(group)
+        n_test = round(len(group) * fraction)
+        test.extend(group[:n_test])
+        train.extend(group[n_test:])
+    return train, test
+
+
+def _docs(nlp, examples: Sequence[Example]):
+    from spacy.training import Example as SpacyExample
+
+    out = []
+    for ex in examples:
+        doc = nlp.make_doc(featurize(ex.input_text, ex.lang).text)
+        cats = {label: float(label in ex.labels) for label in REQUEST_TYPES}
+        out.append(SpacyExample.from_dict(doc, {"cats": cats}))
+    return out
+
+
+def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[str], None] = lambda s: None):
+    import spacy
+    from spacy.util import fix_random_seed, load_model_from_config, minibatch
+    from thinc.api import Adam, compounding
+
+    fix_random_seed(params.seed)
+    nlp = load_model_from_config(cfg, auto_fill=True, validate=True)
+    textcat = nlp.get_pipe("textcat_multilabel")
+    for label in REQUEST_TYPES:
+        textcat.add_label(label)
+    train_examples = _docs(nlp, examples)
+    optimizer = Adam(params.learn_rate)
+    nlp.initialize(lambda: train_examples, sgd=optimizer)
+    rng = random.Random(params.seed)
+    for epoch in range(params.epochs):
+        rng.shuffle(train_examples)
+        losses: dict[str, float] = {}
+        sizes = compounding(params.batch_start, params.batch_stop, params.batch_compound)
+        for batch in minibatch(train_examples, size=sizes):
+            nlp.update(batch, sgd=optimizer, drop=params.dropout, losses=losses)
+        log(f"  epoch {epoch + 1}/{params.epochs} loss {losses.get('textcat_multilabel', 0):.4f}")
+    del spacy
+    return nlp
+
+
+def predict(nlp, examples: Sequence[Example]) -> list[dict[str, float]]:
+    texts = [featurize(ex.input_text, ex.lang).text for ex in examples]
+    return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=256)]
+
+
+def tune_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:
+    thresholds = {}
+    for label in REQUEST_TYPES:
+        best = (-1.0, 0.5)
+        for t in THRESHOLD_GRID:
+            tp = fp = fn = 0
+            for ex, sc in zip(examples, scores):
+                pred, gold = sc[label] >= t, label in ex.labels
+                tp += pred and gold
+                fp += pred and not gold
+                fn += gold and not pred
+            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+            # prefer the threshold closest to 0.5 among equals: less overfit
+            key = (round(f1, 6), -abs(t - 0.5))
+            if key > (round(best[0], 6), -abs(best[1] - 0.5)):
+                best = (f1, t)
+        thresholds[label] = best[1]
+    return thresholds
+
+
+def cross_validated_thresholds(cfg, params, train: Sequence[Example], log) -> dict[str, float]:
+    order = sorted(train, key=lambda e: e.id)
+    rng = random.Random(params.seed + 1)
+    rng.shuffle(order)
+    folds = [order[i :: params.folds] for i in range(params.folds)]
+    oof_examples: list[Example] = []
+    oof_scores: list[dict[str, float]] = []
+    for i, held in enumerate(folds):
+        rest = [ex for j, f in enumerate(folds) if j != i for ex in f]
+        log(f"fold {i + 1}/{params.folds}: training on {len(rest)}, scoring {len(held)}")
+        nlp = fit(cfg, params, rest)
+        oof_examples.extend(held)
+        oof_scores.extend(predict(nlp, held))
+    return tune_thresholds(oof_examples, oof_scores)
+
+
+def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
+    h = hashlib.sha256(config_text.encode())
+    for ex in sorted(examples, key=lambda e: e.id):
+        h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
+    return h.hexdigest()[:10]
+
+
+def train(models_dir: Path, *, log: Callable[[str], None] = print) -> dict:
+    """Rebuild ``models_dir/intake-textcat`` and ``models_dir/metrics.json``."""
+    from .evaluate import evaluate
+
+    config_path = models_dir / "config.cfg"
+    if not config_path.is_file():
+        raise ModelError(f"{config_path} is missing")
+    cfg, params = read_config(config_path)
+    examples = load_corpus(models_dir / "corpus")
+    train_part, test_part = split(examples, params.test_fraction, params.seed)
+    log(f"corpus: {len(examples)} examples; train {len(train_part)}, held-out test {len(test_part)}")
+    started = time.monotonic()
+    thresholds = cross_validated_thresholds(cfg, params, train_part, log)
+    log(f"thresholds (from {params.folds}-fold CV on the training part): {thresholds}")
+    log("final model on the whole training part")
+    nlp = fit(cfg, params, train_part, log)
+    version = f"intake-textcat-{corpus_digest(examples, config_path.read_text())}"
+    nlp.meta["name"] = "intake_textcat"
+    nlp.meta["version"] = "1.0.0"
+    nlp.meta["intake_bot"] = {
+        "model_version": version,
+        "thresholds": thresholds,
+        "seed": params.seed,
+        "trained_on": len(train_part),
+        "test_ids": sorted(ex.id for ex in test_part),
+    }
+    out = models_dir / MODEL_DIRNAME
+    tmp = models_dir / (MODEL_DIRNAME + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    nlp.to_disk(tmp)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    log(f"saved {out} ({version}) after {time.monotonic() - started:.0f}s")
+    metrics = evaluate(out, test_part)
+    metrics["model_version"] = version
+    metrics["split"] = {"train": len(train_part), "test": len(test_part), "seed": params.seed,
+                        "folds": params.folds}
+    (models_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    models_dir = Path(argv[0] if argv else "models")
+    metrics = train(models_dir)
+    print(json.dumps(metrics["summary"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

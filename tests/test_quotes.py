@@ -1,0 +1,150 @@
+"""split_quoted: new text vs quoted reply and signature, six languages, four client styles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from intake_bot.quotes import split_quoted
+
+NEW = "Hei, slett alle opplysninger om meg.\n\nMvh Kari"
+OLD = "Gammel tekst fra Alektum om kravet."
+
+ATTRIBUTIONS = [
+    "On Mon, 3 Mar 2026 at 10:02, X <x@y.no> wrote:",
+    "On 3 Mar 2026, at 10:02, X <x@y.no> wrote:",
+    "On 03/03/2026 10:02, X wrote:",
+    "Den 3. mars 2026 kl. 10:02 skrev X:",
+    "tir. 3. mars 2026 kl. 10:02 skrev X <x@y.no>:",
+    "Den mån 3 mars 2026 kl 10:02 skrev X:",
+    "Den 03.03.2026 kl. 10.02 skrev X:",
+    "Den man. 3. mar. 2026 kl. 10.02 skrev X <x@y.dk>:",
+    "Am 03.03.2026 um 10:02 schrieb X:",
+    "Am Mo., 3. März 2026 um 10:02 Uhr schrieb X <x@y.de>:",
+    "X kirjoitti 3.3.2026 klo 10.02:",
+    "ti 3.3.2026 klo 10.02 X (x@y) kirjoitti:",
+]
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS)
+@pytest.mark.parametrize("prefix", ["", "> "], ids=["plain-quote", "gt-quote"])
+def test_attribution_styles(attribution: str, prefix: str):
+    body = f"{NEW}\n\n{attribution}\n\n{prefix}{OLD}\n"
+    new, quoted = split_quoted(body)
+    assert new == NEW
+    assert attribution in quoted and OLD in quoted
+
+
+HEADER_BLOCKS = [
+    ("From: X <x@y.com>", "Sent: Tuesday, March 3, 2026 10:02 AM", "To: Kari", "Subject: Krav"),
+    ("Fra: X <x@y.no>", "Sendt: 3. mars 2026 10:02", "Til: Kari", "Emne: Krav"),
+    ("Från: X <x@y.se>", "Skickat: den 3 mars 2026 10:02", "Till: Kari", "Ämne: Krav"),
+    ("Von: X <x@y.de>", "Gesendet: Dienstag, 3. März 2026 10:02", "An: Kari", "Betreff: Forderung"),
+    ("Lähettäjä: X <x@y.fi>", "Lähetetty: tiistai 3. maaliskuuta 2026 10.02", "Vastaanottaja: Kari", "Aihe: Lasku"),
+    ("**Fra:** X <x@y.dk>", "**Sendt:** 3. marts 2026 10:02", "**Til:** Kari", "**Emne:** Krav"),
+]
+
+
+@pytest.mark.parametrize("block", HEADER_BLOCKS, ids=lambda b: b[0].split(":")[0].strip("*"))
+def test_outlook_header_blocks(block):
+    body = NEW + "\n\n" + "\n".join(block) + "\n\n" + OLD
+    new, quoted = split_quoted(body)
+    assert new == NEW
+    assert quoted.startswith(block[0]) and OLD in quoted
+
+
+SEPARATORS = [
+    "-----Original Message-----",
+    "-----Opprinnelig melding-----",
+    "-----Ursprüngliche Nachricht-----",
+    "-----Ursprungligt meddelande-----",
+    "-----Alkuperäinen viesti-----",
+    "-----Oprindelig meddelelse-----",
+    "---------- Forwarded message ---------",
+    "Begin forwarded message:",
+    "________________________________",
+]
+
+
+@pytest.mark.parametrize("separator", SEPARATORS)
+def test_separators(separator: str):
+    new, quoted = split_quoted(f"{NEW}\n\n{separator}\n{OLD}")
+    assert new == NEW
+    assert quoted == f"{separator}\n{OLD}"
+
+
+FOOTERS = [
+    "Sent from my iPhone",
+    "Sendt fra min iPhone",
+    "Skickat från min iPhone",
+    "Lähetetty iPhonesta",
+    "Von meinem iPhone gesendet",
+    "Sendt fra Outlook for Android",
+    "Hämta Outlook för Android",
+    "Get Outlook for iOS",
+]
+
+
+@pytest.mark.parametrize("footer", FOOTERS)
+def test_mobile_footers_are_cut(footer: str):
+    new, quoted = split_quoted(f"{NEW}\n\n{footer}\n")
+    assert new == NEW
+    assert quoted == footer
+
+
+def test_signature_delimiter_and_disclaimer():
+    new, quoted = split_quoted(f"{NEW}\n-- \nKari Nordmann\nTlf 912 34 567\n")
+    assert new == NEW and "912 34 567" in quoted
+    new, quoted = split_quoted(f"{NEW}\n\nCONFIDENTIALITY NOTICE: This message is for the addressee only.\n")
+    assert new == NEW and quoted.startswith("CONFIDENTIALITY")
+
+
+def test_sign_off_stays_in_new_text():
+    for body in ("Slett meg.\n\nMvh Kari", "Radera mig.\n\nMed vänliga hälsningar\nAnna", "Löschen Sie mich.\n\nViele Grüße\nMax"):
+        assert split_quoted(body) == (body, "")
+
+
+def test_everything_quoted_gives_empty_new_text():
+    new, quoted = split_quoted("> hei\n> gammel tekst\n")
+    assert new == "" and quoted == "> hei\n> gammel tekst"
+    new, quoted = split_quoted("Den 3. mars 2026 kl. 10:02 skrev X:\nGammel tekst\n")
+    assert new == "" and "Gammel tekst" in quoted
+    assert split_quoted("") == ("", "")
+
+
+def test_interleaved_reply_keeps_answers():
+    body = "On 03/03/2026 10:02, X wrote:\n> Question one?\nAnswer one.\n> Question two?\nAnswer two.\n"
+    new, quoted = split_quoted(body)
+    assert new == "Answer one.\nAnswer two."
+    assert quoted.splitlines() == ["On 03/03/2026 10:02, X wrote:", "> Question one?", "> Question two?"]
+
+
+def test_gmail_wrapped_attribution():
+    body = f"{NEW}\n\nOn Mon, 3 Mar 2026 at 10:02, Alektum Group <\ninfo@alektumgroup.com> wrote:\n\n> {OLD}\n"
+    new, quoted = split_quoted(body)
+    assert new == NEW and quoted.startswith("On Mon, 3 Mar 2026")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Jeg skrev til dere 12.03.2026 om dette:\nSlett dataene mine nå.",
+        "I wrote to you on 3 March 2026 about this:\nPlease delete my data.",
+        "From now on, do not call me.\nTo be clear: delete my data.",
+        "Ich bin von meinem Anbieter gewechselt.\nVon meinem Konto wurden Daten abgebucht.",
+        "Sendt fra min side: brev datert 3. mars.",
+    ],
+)
+def test_ordinary_prose_is_not_taken_for_a_quote(body: str):
+    assert split_quoted(body) == (body, "")
+
+
+def test_crlf_input_and_linear_time():
+    new, quoted = split_quoted("Slett meg\r\n\r\n> gammelt\r\n")
+    assert (new, quoted) == ("Slett meg", "> gammelt")
+    hostile = ("wrote skrev 12:30 " * 40)[:490] + ":\n" + ("a " * 240) + "wrote b:\n"
+    big = hostile * 1000 + ":" * 5000
+    start = time.perf_counter()
+    split_quoted(big)
+    assert time.perf_counter() - start < 2.0
