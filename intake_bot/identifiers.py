@@ -16,10 +16,10 @@ from datetime import date
 
 # --- case numbers -------------------------------------------------------------
 _CASE_KEYWORDS = r"""
-    saksnummer | saksnr | sak\s*nr | sak | referansenummer | referanse | refnr
-  | ärendenummer | ärendenr | ärende | referensnummer | referens
-  | sagsnummer | sagsnr | sag\s*nr | sag | referencenummer
-  | asianumero | asiano | asiakasnumero | viitenumero | viitenro | viite
+    saksnummer(?:et)? | saksnr | sak\s*nr | sak | referansenummer(?:et)? | referansen? | refnr
+  | ärendenummer | ärendenumret | ärendenr | ärende | referensnummer | referensnumret | referens(?:en)?
+  | sagsnummer(?:et)? | sagsnr | sag\s*nr | sag | referencenummer(?:et)? | referencen
+  | asianumero(?:ni|nne)? | asiano | asiakasnumero(?:ni)? | viitenumero(?:ni|nne)? | viitenro | viite
   | aktenzeichen | az | kundennummer | kundennr | kundnummer | kundenummer
   | case\s*(?:number|no|nr)? | reference\s*(?:number|no|nr)? | ref
 """
@@ -192,6 +192,9 @@ def find_national_ids(text: str) -> list[NationalId]:
         return not any(start < n.end and n.start < end for n in found)
 
     for m in _HETU.finditer(text):
+        digit_only = m.group()[10].isdigit() and m.group()[6] in "-+"
+        if digit_only and (_near(_SE_CONTEXT, text, m.start()) or _near(_CPR_CONTEXT, text, m.start())):
+            continue  # shaped like a personnummer/CPR too, and the context says which
         if hetu_ok(m.group()):
             found.append(NationalId("hetu", "FI", m.start(), m.end()))
     for m in _SE_LONG.finditer(text):
@@ -351,8 +354,7 @@ def redact(text: str) -> str:
     add(_spans(_ID_SHAPES, text), ID_TOKEN)
     keep = _case_number_spans(text)
     for pattern in _PHONES:
-        add([s for s in _spans(pattern, text)
-             if not any(s[0] <= a and b <= s[1] and (s[1] - s[0]) - (b - a) < 2 for a, b in keep)],
+        add([s for s in _spans(pattern, text) if not any(s[0] < b and a < s[1] for a, b in keep)],
             PHONE_TOKEN)
     out, pos = [], 0
     for start, end, token in sorted(chosen):
