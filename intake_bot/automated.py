@@ -69,13 +69,20 @@ _BOUNCE_BODY = re.compile(
     r"delivery to the following recipients? (?:failed|has failed)|"
     r"the following address(?:es)? had permanent fatal errors|your message (?:wasn't|was not|couldn't be) delivered|"
     r"diagnostic-code:|final-recipient:|"
-    r"permanent error|550[ -]5\.\d\.\d|554[ -]5\.\d\.\d",
+    r"permanent error|550[ -]5\.\d\.\d|554[ -]5\.\d\.\d|"
+    r"levering til følgende modtager(?:e)? mislykkedes|leveringen til følgende mottaker(?:e)? mislyktes|"
+    r"det gick inte att leverera meddelandet|konnte nicht zugestellt werden|"
+    r"viestiä ei voitu toimittaa|mottagarens brevlåda är full|modtagerens postkasse er fuld|"
+    r"mottakerens postkasse er full|postfach (?:des empfängers )?ist voll|postilaatikko on täynnä",
     re.I,
 )
 _TICKET_NUMBER = re.compile(
     r"\[(?:ticket|case|sak|ärende|sag|tiketti|vorgang)\s*#?\s*:?\s*[\w-]*\d[\w-]*\]|"
     r"(?:ticket|case|request|sak|saksnummer|ärende|ärendenummer|sagsnummer|sag|tiketti|tikettinumero|"
-    r"pyyntö|anfrage|ticketnummer|vorgangsnummer)\s*(?:number|nr\.?|no\.?|id)?\s*(?:is|er|är|ist|on)?\s*[#:(]?\s*\d{3,}",
+    r"pyyntö|anfrage|ticketnummer|vorgangsnummer)\s*(?:number|nr\.?|no\.?|id)?\s*(?:is|er|är|ist|on)?\s*[#:(]?\s*\d{3,}|"
+    r"(?:reference|referens|referanse|reference ?number|referencenummer|referansenummer|referensnummer|referenz|"
+    r"viite(?:numero)?|vorgangsnummer|case id|ticket id|ärende-?id|tikettinumero\w*)\s*(?:number|nr\.?|no\.?)?\s*"
+    r"[#:]?\s*[A-Z]{0,6}-?[A-Z0-9]*\d{3,}[\w-]*|#\d{4,}",
     re.I,
 )
 _TICKET_STRONG = re.compile(
@@ -87,13 +94,21 @@ _TICKET_STRONG = re.compile(
 )
 _TICKET_RECEIVED = re.compile(
     r"(?:we have|we've) received your (?:request|message|e-?mail|enquiry|inquiry)|has been received|"
+    r"(?:ist|sind) (?:bei (?:uns|unserem \w+)|hier) eingegangen|we aim to (?:answer|reply|respond)|"
+    r"vi har fått (?:den|din|ditt|meldingen|e-?posten)|vi har modtaget|olemme vastaanottaneet|vastaamme yleensä|"
+    r"vielen dank für ihre (?:kontaktaufnahme|nachricht|anfrage)|tack för ditt (?:mejl|mail|meddelande)|"
+    r"takk for (?:e-?posten|henvendelsen|meldingen)|tak for din (?:mail|henvendelse|besked)|kiitos (?:viestistäsi|yhteydenotostasi)|"
     r"thank you for contacting|"
     r"vi har mottatt (?:din|ditt|henvendelsen)|henvendelsen (?:din )?er mottatt|"
     r"vi har (?:tagit emot|mottagit|fått) (?:ditt|din)|ditt ärende har registrerats|"
     r"vi har modtaget (?:din|dit)|din henvendelse er modtaget|"
     r"olemme vastaanottaneet|viestisi on vastaanotettu|pyyntösi on vastaanotettu|"
     r"wir haben ihre (?:anfrage|nachricht|e-mail) erhalten|ihre anfrage ist (?:bei uns )?eingegangen|"
-    r"automatisk(?:t)? (?:generert|genererat|genereret)|automaattisesti luotu|automatisch (?:generiert|erstellt)",
+    r"automatisk(?:t)? (?:generert|genererat|genereret)|automaattisesti luotu|automatisch (?:generiert|erstellt|erzeugt)|"
+    r"(?:we|vi|wir) (?:bekræfter|bekrefter|bekräftar|bestätigen)(?: hermed)? (?:modtagelsen|mottaket|mottagandet|den eingang)|"
+    r"vi bekrefter at vi har mottatt|has been registered (?:with|under)|wurde unter der referenz|"
+    r"(?:viestisi|pyyntösi|yhteydenottosi) on (?:vastaanotettu|kirjattu)|"
+    r"(?:handlägger|behandler|käsitellään) (?:det|den|dem)? ?(?:i turordning|i den rækkefølge|saapumisjärjestyksessä)",
     re.I,
 )
 _OOF_SUBJECT = re.compile(
@@ -107,35 +122,43 @@ _OOF_BODY: dict[str, re.Pattern[str]] = {
         r"i am (?:currently )?(?:out of (?:the )?office|away from (?:the|my) office|on (?:annual )?(?:leave|vacation|holiday))|"
         r"i'm (?:currently )?(?:out of (?:the )?office|on (?:annual )?(?:leave|vacation|holiday))|"
         r"i will be (?:back|out of the office|away)|i will return (?:on|to the office)|"
-        r"with (?:limited|no) access to (?:my )?e-?mail|this is an automatic reply|out of office until",
+        r"with (?:limited|no) access to (?:my )?e-?mail|this is an automatic reply|out of office until|"
+        r"i(?:'m| am) (?:currently )?(?:on (?:parental|maternity|paternity|sick|study) leave|away (?:at|on|until)|travelling)|"
+        r"(?:parental|maternity|paternity) leave until|i will (?:reply|respond) (?:when|after|on my return)",
         re.I,
     ),
     "nb": re.compile(
         r"jeg er på (?:ferie|kurs|reise)|jeg har ferie|jeg er (?:ikke )?tilbake|jeg er ikke på kontoret|"
         r"jeg er fraværende|er ute av kontoret|tilbake på kontoret|har begrenset tilgang til e-?post|"
-        r"dette er et automatisk svar",
+        r"dette er et automatisk svar|(?:jeg|eg) er (?:i |på )?(?:foreldre)?permisjon|er i (?:foreldre|pappa|mamma)permisjon|"
+        r"(?:jeg|eg) er (?:bortreist|på reise)|e-?posten (?:vert|blir) ikkje lese|"
+        r"automatisk svar",
         re.I,
     ),
     "sv": re.compile(
-        r"jag är (?:på semester|ledig|tjänstledig|föräldraledig|inte på kontoret|borta|tillbaka)|"
+        r"jag är ledig (?:till|t\.o\.m\.?|fram till|från och med)|jag är (?:på semester|tjänstledig|föräldraledig|inte på kontoret|borta|tillbaka)|"
         r"jag har semester|åter (?:på kontoret|i tjänst)|begränsad tillgång till (?:e-?post|mejl)|"
-        r"detta är ett automatiskt svar",
+        r"detta är ett automatiskt svar|jag är (?:föräldraledig|på tjänsteresa|på konferens)|"
+        r"(?:läser|har) (?:inte|ej) (?:min |mina )?(?:e-?post|mejl)",
         re.I,
     ),
     "da": re.compile(
         r"jeg holder ferie|jeg er (?:tilbage|på barsel|fraværende)|er tilbage på kontoret|"
-        r"jeg har ikke adgang til (?:min )?e-?mail|dette er et automatisk svar",
+        r"jeg har ikke adgang til (?:min )?e-?mail|dette er et automatisk svar|jeg er (?:på )?(?:barsel|barselsorlov|orlov)|"
+        r"jeg er (?:bortrejst|på ferie|væk)|læser ikke (?:min )?(?:e-?mail|mail)",
         re.I,
     ),
     "de": re.compile(
         r"ich bin (?:bis|vom|ab|derzeit|momentan|zurzeit|leider)\b.{0,60}?(?:nicht im büro|abwesend|im urlaub|nicht erreichbar|wieder)|"
         r"ich befinde mich (?:im urlaub|nicht im büro)|bin ich (?:nicht im büro|im urlaub|abwesend|nicht erreichbar)|"
-        r"in dringenden fällen|dies ist eine automatische antwort",
+        r"in dringenden fällen|dies ist eine automatische antwort|ich bin (?:bis .{0,30})?in elternzeit|"
+        r"ich bin abwesend|wieder (?:im haus|im büro|erreichbar)|ihre (?:e-?mail|nachricht) wird nicht (?:automatisch )?weitergeleitet",
         re.I,
     ),
     "fi": re.compile(
         r"olen (?:lomalla|vuosilomalla|poissa|kesälomalla|talvilomalla|koulutuksessa)|"
-        r"palaan (?:toimistolle|töihin)|olen tavoitettavissa|tämä on automaattinen vastaus",
+        r"palaan (?:toimistolle|töihin)|olen tavoitettavissa|tämä on automaattinen vastaus|"
+        r"olen (?:virkavapaalla|äitiysvapaalla|isyysvapaalla|vanhempainvapaalla|sairauslomalla|opintovapaalla|työmatkalla)",
         re.I,
     ),
 }
@@ -157,6 +180,22 @@ _FORM_MESSAGE = re.compile(
     r"^[ \t*]*(?:message|your message|melding|meddelande|besked|nachricht|ihre nachricht|viesti|"
     r"henvendelse|ärende|comments?|kommentar|beskrivelse|beskrivning|anliegen)[ \t*]*:",
     re.I | re.M,
+)
+_READ_SUBJECT = re.compile(r"^(?:read|læst|lest|läst|gelesen|luettu|lu)\s*:", re.I)
+_READ_BODY = re.compile(
+    r"was read on|blev læst|ble lest|lästes|wurde am .{0,40}gelesen|luettiin|"
+    r"your message .{0,200}(?:was|has been) (?:read|displayed)",
+    re.I | re.S,
+)
+_UNMONITORED = re.compile(
+    r"(?:this|the) (?:mailbox|e-?mail address|address|inbox) is (?:not|no longer) (?:monitored|read|in use)|"
+    r"messages sent to this address (?:will not|won't) be read|"
+    r"denne (?:postkasse|indbakke|mailadresse|e-?mailadresse) (?:overvåges|læses) ikke|"
+    r"denne (?:innboksen|e-?postadressen|postkassen) (?:overvåkes ikke|blir ikke (?:lenger )?(?:fulgt opp|lest))|"
+    r"denna (?:brevlåda|e-?postadress|adress) (?:bevakas|läses) (?:inte|ej)|"
+    r"dieses postfach wird nicht (?:überwacht|gelesen)|nachrichten an diese adresse werden nicht gelesen|"
+    r"tätä (?:postilaatikkoa|sähköpostiosoitetta) ei (?:valvota|lueta)|viestiäsi ei lueta",
+    re.I,
 )
 _PRECEDENCE = {"bulk": "bulk", "junk": "bulk", "list": "list", "auto_reply": "auto-reply", "auto-reply": "auto-reply"}
 _LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Subscribe", "List-Owner", "List-Archive")
@@ -263,6 +302,21 @@ def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
     return None
 
 
+def read_receipt(msg: ParsedMessage) -> AutomatedVerdict | None:
+    subject = _READ_SUBJECT.match(msg.subject.strip())
+    body = _READ_BODY.search(_scan(msg))
+    if subject and body:
+        return _auto("mdn", f"read receipt text: {body.group(0)[:40].lower()!r}")
+    return None
+
+
+def unmonitored_mailbox(msg: ParsedMessage) -> AutomatedVerdict | None:
+    match = _UNMONITORED.search(_scan(msg))
+    if match:
+        return _auto("auto-reply", f"unmonitored-mailbox notice: {match.group(0)[:60].lower()!r}")
+    return None
+
+
 def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
     text = _scan(msg)
     if _REQUEST_WORDS.search(text):
@@ -297,6 +351,8 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("precedence", precedence),
     ("list-headers", list_headers),
     ("null-return-path", null_return_path),
+    ("read-receipt", read_receipt),
+    ("unmonitored-mailbox", unmonitored_mailbox),
     ("out-of-office", out_of_office),
     ("ticket-ack", ticket_ack),
     ("noreply-sender", noreply_sender),

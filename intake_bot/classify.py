@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import REQUEST_TYPES
-from .automated import detect_automated
+from .automated import AutomatedVerdict, detect_automated
 from .errors import ModelError
 from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
@@ -86,7 +86,7 @@ class Classifier:
     def __init__(self, nlp, thresholds: dict[str, float], version: str,
                  review_margin: float = DEFAULT_REVIEW_MARGIN):
         self.nlp = nlp
-        self.thresholds = {label: float(thresholds.get(label, 0.5)) for label in REQUEST_TYPES}
+        self.thresholds = {label: float(thresholds.get(label, 0.5)) for label in (*REQUEST_TYPES, "automated")}
         self.version = version
         self.review_margin = review_margin
 
@@ -108,9 +108,10 @@ class Classifier:
 
     # -- scoring ---------------------------------------------------------------
     def score_texts(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
+        """Scores per request type, plus "automated" (the model's machine-text opinion)."""
         feats = [featurize(t, lang).text for t, lang in zip(texts, langs)]
         return [
-            {label: float(doc.cats.get(label, 0.0)) for label in REQUEST_TYPES}
+            {label: float(doc.cats.get(label, 0.0)) for label in (*REQUEST_TYPES, "automated")}
             for doc in self.nlp.pipe(feats, batch_size=256)
         ]
 
@@ -139,8 +140,13 @@ class Classifier:
             for msg, text, lang_guess, verdict, scores in zip(msgs, texts, guesses, verdicts, all_scores)
         ]
 
-    def _one(self, msg, text, guess, verdict, scores, explain) -> Classification:
+    def _one(self, msg, text, guess, verdict, all_scores, explain) -> Classification:
+        auto_score = all_scores.get("automated", 0.0)
+        scores = {label: all_scores[label] for label in REQUEST_TYPES}
         labels, near = self.decide(scores)
+        if not verdict.automated and not verdict.needs_triage and self._statistical_auto(auto_score, scores, msg):
+            verdict = AutomatedVerdict(True, f"machine-written text (model score {auto_score:.2f})",
+                                       "auto-reply", False)
         rules: list[str] = []
         if verdict.automated:
             rules.append(f"automated: {verdict.reason}")
@@ -171,6 +177,18 @@ class Classifier:
             special_categories=tuple(sorted({s.kind for s in find_special_categories(text)})),
             evidence=evidence,
         )
+
+    def _statistical_auto(self, auto_score: float, scores: dict[str, float], msg: ParsedMessage) -> bool:
+        """The model's opinion counts only when it is confident and no request is clearly stated.
+
+        A reply in a thread (Re:/SV:/AW:) from a person is the common false positive,
+        so the model alone never marks a message that quotes an earlier mail below it
+        (a short signature or footer in ``quoted_text`` does not count).
+        """
+        threshold = max(self.thresholds.get("automated", 0.5), 0.5)
+        if auto_score < threshold or len(msg.quoted_text.strip()) > 300:
+            return False
+        return max(scores.values()) < auto_score
 
     def _evidence(self, text: str, lang: str, labels: Sequence[str]) -> tuple[Evidence, ...]:
         sents = sentences(text)

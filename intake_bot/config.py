@@ -335,10 +335,16 @@ def _organisation(t: dict) -> Organisation:
 def _check_country(country: str, subdivision: str | None, where: str) -> None:
     import holidays
 
+    # holidays raises NotImplementedError for an unknown country *and* an unknown
+    # subdivision, so check the country alone first to name the right key.
+    try:
+        holidays.country_holidays(country, years=2026)
+    except (NotImplementedError, KeyError, ValueError):
+        raise ConfigError(f"{where}: country {country!r} is not known to the holidays package") from None
+    if subdivision is None:
+        return
     try:
         holidays.country_holidays(country, subdiv=subdivision, years=2026)
-    except NotImplementedError:
-        raise ConfigError(f"{where}: country {country!r} is not known to the holidays package") from None
     except (KeyError, ValueError, NotImplementedError) as exc:
         raise ConfigError(f"{where}: subdivision {subdivision!r} is not valid for {country}: {exc}") from None
 

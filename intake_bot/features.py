@@ -63,9 +63,14 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
     tags: list[str] = []
     negated: list[str] = []
     scope = 0
+    sentence: set[str] = set()
+    pairs: set[str] = set()
     for tok in tokens:
         if tok in _PUNCT:
             scope = 0
+            if tok in ".!?\n":
+                pairs.update(_pairs(sentence))
+                sentence = set()
             continue
         if tok.isdigit():
             words.append("0" * min(len(tok), 6))
@@ -87,8 +92,25 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
         words.append(mark + tok)
         if len(tok) > PREFIX_LEN:
             words.append(mark + "~" + tok[:PREFIX_LEN])
-        tags.extend(mark + "c_" + c for c in concepts_of(tok))
-    return Featurized(" ".join(words) + " | " + " ".join(tags), tuple(negated))
+        found = [mark + c for c in concepts_of(tok)]
+        tags.extend("c_" + c for c in found)
+        sentence.update(found)
+    pairs.update(_pairs(sentence))
+    if not PAIRS:
+        pairs = set()
+    return Featurized(" ".join(words) + " | " + " ".join(tags) + " | " + " ".join(sorted(pairs)),
+                      tuple(negated))
+
+
+PAIRS = True
+# bump when featurize() changes: it is part of the model version
+FEATURES_VERSION = "3"
+
+
+def _pairs(concepts: set[str]) -> list[str]:
+    """Concepts that occur in the same sentence, as order-free pair tokens."""
+    ordered = sorted(concepts)
+    return [f"p_{a}+{b}" for i, a in enumerate(ordered) for b in ordered[i + 1:]]
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -24,6 +24,8 @@ from .errors import ModelError
 from .features import featurize
 
 MODEL_DIRNAME = "intake-textcat"
+# the model also learns "automated" (machine-written text) as a second opinion to the rules
+LABELS = (*REQUEST_TYPES, "automated")
 THRESHOLD_GRID = [round(0.05 * i, 2) for i in range(2, 19)]  # 0.10 .. 0.90
 
 
@@ -76,6 +78,7 @@ def _docs(nlp, examples: Sequence[Example]):
     for ex in examples:
         doc = nlp.make_doc(featurize(ex.input_text, ex.lang).text)
         cats = {label: float(label in ex.labels) for label in REQUEST_TYPES}
+        cats["automated"] = float(ex.automated)
         out.append(SpacyExample.from_dict(doc, {"cats": cats}))
     return out
 
@@ -88,7 +91,7 @@ def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[st
     fix_random_seed(params.seed)
     nlp = load_model_from_config(cfg, auto_fill=True, validate=True)
     textcat = nlp.get_pipe("textcat_multilabel")
-    for label in REQUEST_TYPES:
+    for label in LABELS:
         textcat.add_label(label)
     train_examples = _docs(nlp, examples)
     optimizer = Adam(params.learn_rate)
@@ -110,23 +113,32 @@ def predict(nlp, examples: Sequence[Example]) -> list[dict[str, float]]:
     return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=256)]
 
 
-def tune_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]]) -> dict[str, float]:
+def _f1(examples, scores, label: str, t: float) -> float:
+    tp = fp = fn = 0
+    for ex, sc in zip(examples, scores):
+        gold = ex.automated if label == "automated" else label in ex.labels
+        pred = sc[label] >= t
+        tp += pred and gold
+        fp += pred and not gold
+        fn += gold and not pred
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def tune_thresholds(examples: Sequence[Example], scores: Sequence[dict[str, float]],
+                    *, min_gain: float = 0.03) -> dict[str, float]:
+    """One shared threshold for the request types (best out-of-fold macro-F1); a label
+    gets its own only where that beats the shared one by ``min_gain`` F1, because
+    per-label thresholds on a few hundred examples mostly fit noise."""
+    def macro(t: float) -> float:
+        return sum(_f1(examples, scores, label, t) for label in REQUEST_TYPES) / len(REQUEST_TYPES)
+
+    shared = max(THRESHOLD_GRID, key=lambda t: (round(macro(t), 6), -abs(t - 0.5)))
     thresholds = {}
     for label in REQUEST_TYPES:
-        best = (-1.0, 0.5)
-        for t in THRESHOLD_GRID:
-            tp = fp = fn = 0
-            for ex, sc in zip(examples, scores):
-                pred, gold = sc[label] >= t, label in ex.labels
-                tp += pred and gold
-                fp += pred and not gold
-                fn += gold and not pred
-            f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-            # prefer the threshold closest to 0.5 among equals: less overfit
-            key = (round(f1, 6), -abs(t - 0.5))
-            if key > (round(best[0], 6), -abs(best[1] - 0.5)):
-                best = (f1, t)
-        thresholds[label] = best[1]
+        base = _f1(examples, scores, label, shared)
+        own = max(THRESHOLD_GRID, key=lambda t: (round(_f1(examples, scores, label, t), 6), -abs(t - shared)))
+        thresholds[label] = own if _f1(examples, scores, label, own) >= base + min_gain else shared
+    thresholds["automated"] = max(THRESHOLD_GRID, key=lambda t: (round(_f1(examples, scores, "automated", t), 6), t))
     return thresholds
 
 
@@ -147,7 +159,12 @@ def cross_validated_thresholds(cfg, params, train: Sequence[Example], log) -> di
 
 
 def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
+    from .features import FEATURES_VERSION
+    from .lexicon import CONCEPTS
+
     h = hashlib.sha256(config_text.encode())
+    h.update(FEATURES_VERSION.encode())
+    h.update(json.dumps(CONCEPTS, sort_keys=True).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
