@@ -45,8 +45,10 @@ def deadline_policy(settings: Settings, country: str | None = None) -> DeadlineP
     )
 
 
-def reference_for(case: Case) -> str:
-    return f"DSR-{case.received_at.year}-{case.id:06d}"
+def reference_for(case: Case, tz=None) -> str:
+    """DSR-<year of receipt in the organisation's time zone>-<id>."""
+    year = (case.received_at.astimezone(tz) if tz else case.received_at).year
+    return f"DSR-{year}-{case.id:06d}"
 
 
 def open_case(
@@ -82,7 +84,7 @@ def open_case(
     )
     session.add(case)
     session.flush()
-    case.reference = reference_for(case)
+    case.reference = reference_for(case, settings.organisation.tz)
     refresh_deadline(session=session, settings=settings, case=case, now=now)
     add_event(session=session, case=case, kind="opened", actor=actor, reason=reason, now=now,
               data=data or {}, to_status="received", message_id=message_id)

@@ -20,6 +20,7 @@ from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
 from .language import detect_language
 from .parse import ParsedMessage
+from .scoring import score
 
 MODEL_ENV = "INTAKE_BOT_MODEL"
 MODEL_DIRNAME = "intake-textcat"
@@ -108,7 +109,7 @@ class Classifier:
 
     # -- scoring ---------------------------------------------------------------
     def score_texts(self, texts: Sequence[str], langs: Sequence[str]) -> list[dict[str, float]]:
-        """Scores per request type, plus "automated" (the model's machine-text opinion)."""
+        """Whole-text scores per label (used for per-sentence evidence)."""
         feats = [featurize(t, lang).text for t, lang in zip(texts, langs)]
         return [
             {label: float(doc.cats.get(label, 0.0)) for label in (*REQUEST_TYPES, "automated")}
@@ -126,15 +127,15 @@ class Classifier:
 
     def classify_many(self, msgs: Iterable[ParsedMessage], *, explain: bool = False) -> list[Classification]:
         msgs = list(msgs)
-        texts, langs, verdicts, guesses = [], [], [], []
+        texts, items, verdicts, guesses = [], [], [], []
         for msg in msgs:
             body = msg.new_text.strip()
             guess = detect_language(body or msg.body_text[:2000], subject=msg.subject)
             verdicts.append(detect_automated(msg))
             guesses.append(guess)
             texts.append(f"{msg.subject}\n{body}" if msg.subject else body)
-            langs.append(guess.code)
-        all_scores = self.score_texts(texts, langs)
+            items.append((msg.subject, body, guess.code))
+        all_scores = score(self.nlp, items)
         return [
             self._one(msg, text, lang_guess, verdict, scores, explain)
             for msg, text, lang_guess, verdict, scores in zip(msgs, texts, guesses, verdicts, all_scores)

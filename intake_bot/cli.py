@@ -213,3 +213,8 @@ from . import cli_cases, cli_run  # noqa: E402  (commands register themselves)
 
 cli_cases.register(main, pass_app)
 cli_run.register(main, pass_app, utcnow)
+cli_run.register_breaker(main, pass_app)
+
+from . import cli_digest  # noqa: E402
+
+cli_digest.register(main, pass_app, utcnow)

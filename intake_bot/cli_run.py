@@ -114,3 +114,30 @@ def register(main: click.Group, pass_app, utcnow) -> None:
         click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))
         if report.get("circuit_breaker"):
             click.echo("circuit breaker: TRIPPED, auto-replies paused")
+
+
+def register_breaker(main: click.Group, pass_app) -> None:
+    @main.group()
+    def breaker():
+        """The auto-reply circuit breaker."""
+
+    @breaker.command("reset")
+    @pass_app
+    def reset(app):
+        """Resume auto-replies after the circuit breaker tripped (audited in the log).
+
+        Example: intake-bot breaker reset
+        """
+        from sqlmodel import Session
+
+        from .models import Marker
+        from .screen import breaker_key
+
+        with Session(app.engine) as session:
+            marker = session.get(Marker, breaker_key(None))
+            if marker is None:
+                click.echo("the circuit breaker is not tripped")
+                return
+            session.delete(marker)
+            session.commit()
+        click.echo("circuit breaker reset: auto-replies resume")

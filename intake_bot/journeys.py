@@ -168,6 +168,13 @@ def _try_verify(ctx: "Ctx", case: Case) -> None:
         cases.add_event(session=session, case=case, kind="verification_ignored", actor=BOT, now=now,
                         reason="possible spoofing: this case cannot be verified by reply", message_id=ctx.row.id)
         return
+    reply_auth = (ctx.row.flags or {}).get("authentication") or {}
+    if reply_auth.get("spoofing"):
+        case.needs_review = True
+        cases.add_event(session=session, case=case, kind="verification_ignored", actor=BOT, now=now,
+                        reason=f"the reply failed sender authentication ({reply_auth.get('reason')}): "
+                               "it cannot verify", message_id=ctx.row.id)
+        return
     if case.code_expires_at and now > case.code_expires_at:
         return
     attempt = verification.check_text(ctx.msg.body_text, case.code_hash, case.code_salt)

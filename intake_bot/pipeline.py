@@ -19,7 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from . import journeys
+from . import auth, journeys
 from .authorities import is_authority_address
 from .classify import Classification, Classifier
 from .config import MailboxConfig, Settings
@@ -142,6 +142,11 @@ class Pipeline:
             model_version=cls.model_version, rules=list(cls.rules), created_at=now,
             flags=_message_flags(msg, cls),
         )
+        verdict = auth.evaluate(msg, trusted_authserv_id=self.settings.security.trusted_authserv_id,
+                                require_authentication=self.settings.security.require_authentication)
+        row.flags = {**row.flags, "authentication": verdict.to_dict()}
+        if verdict.spoofing:
+            row.rules = list(row.rules) + [f"authentication: {verdict.reason}"]
         session.add(row)
         session.flush()
         outcome = Outcome("pending")

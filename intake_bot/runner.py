@@ -82,8 +82,19 @@ class Runner:
             log.info("outbox: sent %d, to retry %d, failed %d", rep.sent, rep.retried, rep.failed)
 
     def timed_jobs(self) -> None:
+        """Verification reminders/expiry, staff reminders, and the digest (each idempotent)."""
+        from .digest import queue_staff_reminders, run_digest_job
+
         with Session(self.engine, expire_on_commit=False) as session:
             counts = journeys.tick(session, self.settings, self.env, self.now())
             session.commit()
         if any(counts.values()):
             log.info("verification: %s", counts)
+        with Session(self.engine, expire_on_commit=False) as session:
+            alerts = queue_staff_reminders(session, self.settings, self.env, now=self.now())
+            session.commit()
+        if alerts:
+            log.info("staff reminders queued: %d", alerts)
+        key = run_digest_job(self.engine, self.settings, self.env, now=self.now())
+        if key:
+            log.info("digest queued: %s", key)

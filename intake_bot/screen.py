@@ -1,7 +1,9 @@
 """Reply gate: small named rules that can stop an automatic reply.
 
-The order lives in one table, :data:`REPLY_RULES`. Every rule that fires is
-returned so the caller records it on the message and the case. Notices staff
+The order lives in one table, :data:`REPLY_RULES`. The first rule that fires
+decides (as in a Mailman chain) and is returned, so the caller records it on
+the message and the case. A tripped circuit breaker stays tripped until staff
+run ``intake-bot breaker reset``. Notices staff
 trigger (extensions, refusals) skip the per-sender and per-case limits but not
 the own-address or circuit-breaker rules.
 """
@@ -62,7 +64,7 @@ def _per_sender_limit(ctx: ReplyContext) -> bool:
     since = ctx.now - timedelta(hours=24)
     n = ctx.session.exec(
         select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.to_addr == ctx.to_addr,
+            func.lower(OutboxMessage.to_addr) == ctx.to_addr.lower(),
             OutboxMessage.staff_triggered.is_(False),
             OutboxMessage.created_at >= since,
         )

@@ -38,6 +38,7 @@ class TrainParams:
     batch_compound: float
     learn_rate: float
     dropout: float
+    l2: float
     test_fraction: float
     folds: int
 
@@ -94,7 +95,7 @@ def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[st
     for label in LABELS:
         textcat.add_label(label)
     train_examples = _docs(nlp, examples)
-    optimizer = Adam(params.learn_rate)
+    optimizer = Adam(params.learn_rate, L2=params.l2, L2_is_weight_decay=True)
     nlp.initialize(lambda: train_examples, sgd=optimizer)
     rng = random.Random(params.seed)
     for epoch in range(params.epochs):
@@ -109,8 +110,9 @@ def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[st
 
 
 def predict(nlp, examples: Sequence[Example]) -> list[dict[str, float]]:
-    texts = [featurize(ex.input_text, ex.lang).text for ex in examples]
-    return [dict(doc.cats) for doc in nlp.pipe(texts, batch_size=256)]
+    from .scoring import score
+
+    return score(nlp, [(ex.subject, ex.text, ex.lang) for ex in examples])
 
 
 def _f1(examples, scores, label: str, t: float) -> float:

@@ -1,0 +1,57 @@
+"""How the model's outputs become one score per label (shared by training and use).
+
+A long mail often states its request in one sentence among many about a debt.
+The whole-text score alone lets the debt talk drown that sentence, so each
+label's score is the mean of the whole-text score and the best score of any
+window of two consecutive sentences. "automated" uses the whole text only.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import REQUEST_TYPES
+from .features import featurize, sentences
+
+LABELS = (*REQUEST_TYPES, "automated")
+WINDOW = 2
+MAX_WINDOWS = 40
+
+
+def windows(subject: str, text: str) -> list[str]:
+    sents = sentences(text)
+    if len(sents) <= 1:
+        return []
+    spans = [" ".join(sents[i:i + WINDOW]) for i in range(len(sents) - WINDOW + 1)][:MAX_WINDOWS]
+    return [f"{subject}\n{s}" if subject else s for s in spans]
+
+
+def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256) -> list[dict[str, float]]:
+    """``items`` are (subject, text, lang); returns one score dict per item."""
+    feats: list[str] = []
+    owners: list[tuple[int, bool]] = []  # (item index, is whole text)
+    for i, (subject, text, lang) in enumerate(items):
+        whole = f"{subject}\n{text}" if subject else text
+        feats.append(featurize(whole, lang).text)
+        owners.append((i, True))
+        for w in windows(subject, text):
+            feats.append(featurize(w, lang).text)
+            owners.append((i, False))
+    whole_scores: list[dict[str, float]] = [{} for _ in items]
+    best: list[dict[str, float]] = [{} for _ in items]
+    for (i, is_whole), doc in zip(owners, nlp.pipe(feats, batch_size=batch_size)):
+        cats = doc.cats
+        if is_whole:
+            whole_scores[i] = {label: float(cats.get(label, 0.0)) for label in LABELS}
+        else:
+            b = best[i]
+            for label in REQUEST_TYPES:
+                v = float(cats.get(label, 0.0))
+                if v > b.get(label, -1.0):
+                    b[label] = v
+    out = []
+    for w, b in zip(whole_scores, best):
+        combined = {label: (w[label] + b[label]) / 2 if label in b else w[label] for label in REQUEST_TYPES}
+        combined["automated"] = w.get("automated", 0.0)
+        out.append(combined)
+    return out

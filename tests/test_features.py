@@ -1,0 +1,116 @@
+"""Feature strings: negation scope per language, digit folding, concept tags (features.py, lexicon.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from intake_bot import LANGUAGES
+from intake_bot.features import MAX_NEG_SCOPE, NEGATION_CUES, featurize, sentences
+from intake_bot.lexicon import CONCEPTS, concepts_of
+
+
+def parts(text: str, lang: str) -> tuple[list[str], list[str], list[str]]:
+    words, tags, pairs = featurize(text, lang).text.split(" | ")
+    return words.split(), tags.split(), pairs.split()
+
+
+@pytest.mark.parametrize("lang,text,negated", [
+    ("en", "Please do not delete my data, but send me a copy", ("delete", "my", "data")),
+    ("en", "I don't want to unsubscribe. Send the newsletter", ("want", "to", "unsubscribe")),
+    ("en", "I do not want erasure but access", ("want", "erasure")),
+    ("nb", "Jeg vil ikke slette kontoen men få innsyn", ("slette", "kontoen")),
+    ("sv", "Jag vill inte radera något utan få en kopia", ("radera", "något")),
+    ("da", "Jeg ønsker ikke at I sletter mine oplysninger; send en kopi", ("at", "i", "sletter", "mine",
+                                                                         "oplysninger")),
+    ("fi", "En halua poistaa tietojani vaan saada kopion", ("halua", "poistaa", "tietojani")),
+    ("de", "Ich will meine Daten nicht löschen sondern eine Auskunft", ("löschen",)),
+])
+def test_negation_scope_until_contrast_or_punctuation(lang, text, negated):
+    assert featurize(text, lang).negated == negated
+
+
+def test_negated_words_are_marked_in_the_feature_string():
+    words, tags, _ = parts("Please do not delete my data, but send me a copy", "en")
+    assert "neg_delete" in words and "delete" not in words
+    assert "c_neg_delete" in tags and "c_delete" not in tags
+    assert "send" in words and "neg_send" not in words  # after the comma and "but"
+    plain_words, plain_tags, _ = parts("Please delete my data", "en")
+    assert "delete" in plain_words and "c_delete" in plain_tags
+
+
+def test_scope_is_bounded():
+    text = "not one two three four five six seven eight"
+    assert featurize(text, "en").negated == ("one", "two", "three", "four", "five", "six")[:MAX_NEG_SCOPE]
+    assert "seven" in featurize(text, "en").text.split()
+
+
+def test_finnish_en_is_a_cue_only_for_finnish():
+    assert "en" in NEGATION_CUES["fi"]
+    assert "en" not in NEGATION_CUES["sv"] and "en" not in NEGATION_CUES["xx"]
+    fi = "En halua poistaa tietojani"
+    assert featurize(fi, "fi").negated == ("halua", "poistaa", "tietojani")
+    assert featurize(fi, "sv").negated == ()
+    assert featurize(fi, "xx").negated == ()  # unknown language: ambiguous cues do not count
+    # Scandinavian articles are not negations
+    assert featurize("Jag har fått en faktura som jag vill radera", "sv").negated == ()
+    assert featurize("Jeg har fått et brev og ei regning", "nb").negated == ()
+    assert featurize("Jeg har fået en faktura", "da").negated == ()
+
+
+def test_every_language_has_cues():
+    assert set(LANGUAGES) <= set(NEGATION_CUES)
+    for lang in LANGUAGES:
+        assert NEGATION_CUES[lang]
+
+
+def test_digits_are_folded():
+    words, _, _ = parts("Faktura 12345678 fra 2026, beløp 1 500 kr, sak DSR-2026-000123", "nb")
+    assert not re.search(r"[1-9]", " ".join(words))
+    assert "000000" in words and "0000" in words and "0" in words  # long numbers capped at six
+    assert featurize("ref 98765", "en").text == featurize("ref 12345", "en").text
+
+
+def test_prefix_stems_are_added_for_longer_words():
+    words, _, _ = parts("sletting slettet", "nb")
+    assert words.count("~slett") == 2
+
+
+def test_concept_pairs_within_a_sentence():
+    _, _, pairs = parts("Slett mine personopplysninger.", "nb")
+    assert "p_delete+my" in pairs and "p_delete+pdata" in pairs
+    _, _, split = parts("Slett. Mine personopplysninger.", "nb")
+    assert "p_delete+my" not in split
+
+
+@pytest.mark.parametrize("word", ["sletter", "slett", "radera", "poistakaa", "löschen", "delete",
+                                  "erasure", "slet", "entfernen"])
+def test_delete_words_map_to_delete(word):
+    assert "delete" in concepts_of(word)
+
+
+@pytest.mark.parametrize("word,concept", [
+    ("innsyn", "access"), ("auskunft", "access"), ("personuppgifter", "pdata"), ("tietoni", "pdata"),
+    ("nyhetsbrev", "newsletter"), ("avmelde", "unsubscribe"), ("faktura", "debt"),
+    ("mine", "my"), ("meg", "my"),
+])
+def test_other_concepts(word, concept):
+    assert concept in concepts_of(word)
+
+
+def test_short_prefixes_match_whole_words_only():
+    assert concepts_of("me") == ["my"]
+    assert "my" not in concepts_of("meeting")
+    assert "see" not in concepts_of("second")
+    assert concepts_of("zebra") == []
+
+
+def test_lexicon_prefixes_are_lower_case():
+    for concept, prefixes in CONCEPTS.items():
+        for p in prefixes:
+            assert p == p.lower(), (concept, p)
+
+
+def test_sentences():
+    assert sentences("Hei. Jeg vil ha innsyn!\nMvh\nKari") == ["Hei.", "Jeg vil ha innsyn!", "Mvh", "Kari"]
