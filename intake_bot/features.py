@@ -56,9 +56,20 @@ class Featurized:
     negated: tuple[str, ...]  # words that fell inside a negation scope (for --explain)
 
 
+_WRAPPED = re.compile(r"(?<=\S)[ \t]*\n(?=[ \t]*[^\s\-*•>])")
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines (a single newline inside a paragraph) with a space.
+
+    Mail clients wrap at ~72 columns, so a newline is usually not a sentence end;
+    blank lines and list items still separate."""
+    return _WRAPPED.sub(" ", text)
+
+
 def featurize(text: str, lang: str = "xx") -> Featurized:
     cues = NEGATION_CUES.get(lang, NEGATION_CUES["xx"])
-    tokens = _TOKEN.findall(text.lower())
+    tokens = _TOKEN.findall(unwrap(text).lower())
     words: list[str] = []
     tags: list[str] = []
     negated: list[str] = []
@@ -104,7 +115,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "3"
+FEATURES_VERSION = "4"
 
 
 def _pairs(concepts: set[str]) -> list[str]:
@@ -118,4 +129,4 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 def sentences(text: str) -> list[str]:
     """Split into sentences/lines for per-sentence evidence."""
-    return [s.strip() for s in _SENTENCE.split(text) if s and len(s.strip()) > 2]
+    return [s.strip() for s in _SENTENCE.split(unwrap(text)) if s and len(s.strip()) > 2]
