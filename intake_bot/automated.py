@@ -73,7 +73,9 @@ _BOUNCE_BODY = re.compile(
     r"levering til følgende modtager(?:e)? mislykkedes|leveringen til følgende mottaker(?:e)? mislyktes|"
     r"det gick inte att leverera meddelandet|konnte nicht zugestellt werden|"
     r"viestiä ei voitu toimittaa|mottagarens brevlåda är full|modtagerens postkasse er fuld|"
-    r"mottakerens postkasse er full|postfach (?:des empfängers )?ist voll|postilaatikko on täynnä",
+    r"mottakerens postkasse er full|postfach (?:des empfängers )?ist voll|postilaatikko on täynnä|"
+    r"kunne ikke levere|could not deliver|konnte (?:die nachricht )?nicht zustellen|exceeded (?:its|the) (?:storage )?quota|"
+    r"overskredet sin kvote|kvoten er overskredet|speicherkontingent|ylittänyt (?:tallennus)?kiintiö",
     re.I,
 )
 _TICKET_NUMBER = re.compile(
@@ -124,7 +126,9 @@ _OOF_BODY: dict[str, re.Pattern[str]] = {
         r"i will be (?:back|out of the office|away)|i will return (?:on|to the office)|"
         r"with (?:limited|no) access to (?:my )?e-?mail|this is an automatic reply|out of office until|"
         r"i(?:'m| am) (?:currently )?(?:on (?:parental|maternity|paternity|sick|study) leave|away (?:at|on|until)|travelling)|"
-        r"(?:parental|maternity|paternity) leave until|i will (?:reply|respond) (?:when|after|on my return)",
+        r"(?:parental|maternity|paternity) leave until|i will (?:reply|respond) (?:when|after|on my return)|"
+        r"i'?ll (?:get back to you|reply|respond) when i'?m (?:back|ashore|home|in the office|online)|with no signal|"
+        r"away at a (?:conference|seminar|course|trade fair)",
         re.I,
     ),
     "nb": re.compile(
@@ -132,7 +136,8 @@ _OOF_BODY: dict[str, re.Pattern[str]] = {
         r"jeg er fraværende|er ute av kontoret|tilbake på kontoret|har begrenset tilgang til e-?post|"
         r"dette er et automatisk svar|(?:jeg|eg) er (?:i |på )?(?:foreldre)?permisjon|er i (?:foreldre|pappa|mamma)permisjon|"
         r"(?:jeg|eg) er (?:bortreist|på reise)|e-?posten (?:vert|blir) ikkje lese|"
-        r"automatisk svar",
+        r"automatisk svar|(?:jeg|eg) (?:har|er på) (?:sommar|sommer|vinter|påske)?ferie|"
+        r"(?:les|leser) (?:ikkje|ikke) e-?post",
         re.I,
     ),
     "sv": re.compile(
@@ -151,8 +156,9 @@ _OOF_BODY: dict[str, re.Pattern[str]] = {
     "de": re.compile(
         r"ich bin (?:bis|vom|ab|derzeit|momentan|zurzeit|leider)\b.{0,60}?(?:nicht im büro|abwesend|im urlaub|nicht erreichbar|wieder)|"
         r"ich befinde mich (?:im urlaub|nicht im büro)|bin ich (?:nicht im büro|im urlaub|abwesend|nicht erreichbar)|"
-        r"in dringenden fällen|dies ist eine automatische antwort|ich bin (?:bis .{0,30})?in elternzeit|"
-        r"ich bin abwesend|wieder (?:im haus|im büro|erreichbar)|ihre (?:e-?mail|nachricht) wird nicht (?:automatisch )?weitergeleitet",
+        r"in dringenden fällen|dies ist eine automatische antwort|an einer konferenz|antworte nach meiner rückkehr|ich bin (?:bis .{0,30})?in elternzeit|"
+        r"ich bin abwesend|wieder (?:im haus|im büro|erreichbar)|(?:ich bin|bin ich) .{0,30}in den ferien|"
+        r"keinen zugriff auf (?:meine )?e-?mails|ihre (?:e-?mail|nachricht) wird nicht (?:automatisch )?weitergeleitet",
         re.I,
     ),
     "fi": re.compile(
@@ -181,14 +187,29 @@ _FORM_MESSAGE = re.compile(
     r"henvendelse|ärende|comments?|kommentar|beskrivelse|beskrivning|anliegen)[ \t*]*:",
     re.I | re.M,
 )
-_READ_SUBJECT = re.compile(r"^(?:read|læst|lest|läst|gelesen|luettu|lu)\s*:", re.I)
+_READ_SUBJECT = re.compile(
+    r"^(?:read|læst|lest|läst|gelesen|luettu|lu|delivered|zugestellt|levert|levererat|leveret|toimitettu)\s*:", re.I)
 _READ_BODY = re.compile(
     r"was read on|blev læst|ble lest|lästes|wurde am .{0,40}gelesen|luettiin|"
+    r"(?:has been|was) delivered to the following|zustellung an diese empfänger|ble levert til|"
+    r"har levererats till|er (?:blevet )?leveret til|toimitettiin (?:seuraaville )?vastaanottajille|"
     r"your message .{0,200}(?:was|has been) (?:read|displayed)",
     re.I | re.S,
 )
+_SELF_DECLARED = re.compile(
+    r"\b(?:this|dette|detta|dies|tämä|denne)\s+(?:is|er|är|ist|on)\s+(?:an?\s+|en\s+|ei\s+|ett\s+|eine\s+)?"
+    r"(?:automat|autogenerat|auto-generat|computer-generat|maskinelt|maschinell)\w*|"
+    r"automaattinen viesti|(?:älä|ei tarvitse) vastata? (?:tähän|siihen)",
+    re.I,
+)
 _UNMONITORED = re.compile(
-    r"(?:this|the) (?:mailbox|e-?mail address|address|inbox) is (?:not|no longer) (?:monitored|read|in use)|"
+    r"(?:this|the) (?:mailbox|e-?mail address|address|inbox) is (?:not|no longer) (?:monitored|read|in use|used|active)|"
+    r"(?:this|the) mailbox is closed|no longer works (?:at|for)|"
+    r"diese (?:e-?mail-?)?adresse wird nicht mehr (?:verwendet|genutzt|gelesen)|"
+    r"den här e-?postadressen (?:används|läses) inte (?:längre)?|"
+    r"denne e-?postadressen? (?:er ikke (?:betjent|i bruk)|brukes ikke lenger)|"
+    r"denne (?:e-?mail)?adresse (?:bruges ikke længere|er ikke i brug|er lukket)|"
+    r"tämä sähköpostiosoite ei ole (?:enää )?käytössä|"
     r"messages sent to this address (?:will not|won't) be read|"
     r"denne (?:postkasse|indbakke|mailadresse|e-?mailadresse) (?:overvåges|læses) ikke|"
     r"denne (?:innboksen|e-?postadressen|postkassen) (?:overvåkes ikke|blir ikke (?:lenger )?(?:fulgt opp|lest))|"
@@ -290,6 +311,14 @@ def null_return_path(msg: ParsedMessage) -> AutomatedVerdict | None:
     return None
 
 
+_RESPONSE_TIME = re.compile(
+    r"(?:within|innen|inden|inom|innerhalb(?: von)?|kuluessa|normally|normalt|yleensä)\s+(?:\w+\s+){0,2}"
+    r"(?:working|business|arbeids|virke|arbets|arbejds|werk|arki)|"
+    r"handläggningstid|käsittelyaika|svartid|svartiden|bearbeitungszeit|response time|turnaround",
+    re.I,
+)
+
+
 def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
     text = msg.subject + "\n" + _scan(msg)
     strong = _TICKET_STRONG.search(text)
@@ -299,6 +328,9 @@ def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
     received = _TICKET_RECEIVED.search(_scan(msg))
     if number and received:
         return _auto("ticket-ack", f"ticket acknowledgement: {received.group(0)!r}")
+    # "thanks, we got it, we answer within N working days": no number, but a service promise
+    if received and _RESPONSE_TIME.search(_scan(msg)) and not _REQUEST_WORDS.search(_scan(msg)):
+        return _auto("ticket-ack", f"receipt with a response-time promise: {received.group(0)!r}")
     return None
 
 
@@ -310,6 +342,13 @@ def read_receipt(msg: ParsedMessage) -> AutomatedVerdict | None:
     return None
 
 
+def self_declared(msg: ParsedMessage) -> AutomatedVerdict | None:
+    match = _SELF_DECLARED.search(_scan(msg))
+    if match:
+        return _auto("auto-reply", f"says it is automatic: {match.group(0)[:50].lower()!r}")
+    return None
+
+
 def unmonitored_mailbox(msg: ParsedMessage) -> AutomatedVerdict | None:
     match = _UNMONITORED.search(_scan(msg))
     if match:
@@ -317,9 +356,25 @@ def unmonitored_mailbox(msg: ParsedMessage) -> AutomatedVerdict | None:
     return None
 
 
+_REDIRECT = re.compile(
+    r"please (?:write|send|contact|email|e-mail|forward)|write to|contact (?:my|our|the)|"
+    r"bitte (?:an|schreiben|wenden|kontaktieren|senden)|wenden sie sich|schreiben sie (?:bitte )?an|"
+    r"vennligst (?:kontakt|send|skriv)|kontakt(?:a|e)? (?:min|vår|oss|kollega)|skriv(?:e)? til|send(?:e)? til|"
+    r"skicka till|vänligen kontakta|venligst kontakt|ota yhteyttä|lähetä .{0,30}osoitteeseen|"
+    r"\S+@\S+\.\w+",
+    re.I,
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def _request_words_outside_redirects(text: str) -> bool:
+    """Request words count, except inside "for X, please write to ..." redirect sentences."""
+    return any(_REQUEST_WORDS.search(s) and not _REDIRECT.search(s) for s in _SENTENCE_SPLIT.split(text))
+
+
 def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
     text = _scan(msg)
-    if _REQUEST_WORDS.search(text):
+    if _request_words_outside_redirects(text):
         return None  # a person mentioning a holiday next to a real request
     subject = _OOF_SUBJECT.match(msg.subject.strip())
     for lang, pattern in _OOF_BODY.items():
@@ -353,6 +408,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("null-return-path", null_return_path),
     ("read-receipt", read_receipt),
     ("unmonitored-mailbox", unmonitored_mailbox),
+    ("self-declared", self_declared),
     ("out-of-office", out_of_office),
     ("ticket-ack", ticket_ack),
     ("noreply-sender", noreply_sender),
