@@ -33,6 +33,8 @@ NEGATION_CUES: dict[str, frozenset[str]] = {k: frozenset(v.split()) for k, v in 
 # so when the language is unknown only the unambiguous cues count.
 _AMBIGUOUS = frozenset({"en", "et", "ei"})
 NEGATION_CUES["xx"] = frozenset().union(*NEGATION_CUES.values()) - _AMBIGUOUS
+# languages where the finite verb precedes the negation ("jeg sletter ikke")
+_VERB_SECOND = frozenset({"nb", "sv", "da", "de"})
 # contrastive words end a negation's scope: "not X, but Y"
 SCOPE_BREAKERS = frozenset(
     """
@@ -76,9 +78,11 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
     scope = 0
     sentence: set[str] = set()
     pairs: set[str] = set()
+    prev = ""
     for tok in tokens:
         if tok in _PUNCT:
             scope = 0
+            prev = ""
             if tok in ".!?\n":
                 pairs.update(_pairs(sentence))
                 sentence = set()
@@ -90,11 +94,18 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
         if tok in cues:
             words.append(tok)
             scope = MAX_NEG_SCOPE
+            if lang in _VERB_SECOND and prev:
+                # V2 order: "ring inte", "slett ikke", "rufen Sie nicht an": the verb comes first
+                words.append("neg_" + prev)
+                negs = ["neg_" + c for c in concepts_of(prev)]
+                tags.extend("c_" + c for c in negs)
+                sentence.update(negs)
             continue
         if tok in SCOPE_BREAKERS:
             scope = 0
             words.append(tok)
             continue
+        prev = tok
         mark = ""
         if scope:
             scope -= 1
@@ -115,7 +126,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "4"
+FEATURES_VERSION = "5"
 
 
 def _pairs(concepts: set[str]) -> list[str]:

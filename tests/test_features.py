@@ -113,4 +113,6 @@ def test_lexicon_prefixes_are_lower_case():
 
 
 def test_sentences():
-    assert sentences("Hei. Jeg vil ha innsyn!\nMvh\nKari") == ["Hei.", "Jeg vil ha innsyn!", "Mvh", "Kari"]
+    # a single newline inside a paragraph is a hard wrap, not a sentence end
+    assert sentences("Hei. Jeg vil ha innsyn!\nMvh\nKari") == ["Hei.", "Jeg vil ha innsyn!", "Mvh Kari"]
+    assert sentences("I am not asking\nfor erasure.\n\nThanks") == ["I am not asking for erasure.", "Thanks"]
