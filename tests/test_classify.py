@@ -1,0 +1,96 @@
+"""The shipped model on golden messages, and the `classify` command's contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from intake_bot import REQUEST_TYPES
+from intake_bot.classify import default_classifier
+from intake_bot.cli import main
+from intake_bot.parse import parse_message
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = {k: v for k, v in json.loads((ROOT / "tests/classify_data/expected.json").read_text()).items()
+            if not k.startswith("_")}
+OVERALL_FLOOR = 0.85  # share of all golden messages whose whole expectation must hold
+
+
+def _check(path: str, want: dict) -> list[str]:
+    result = default_classifier().classify(parse_message((ROOT / path).read_bytes()))
+    problems = []
+    if sorted(result.request_types) != sorted(want["request_types"]):
+        problems.append(f"types {list(result.request_types)} != {want['request_types']}")
+    if result.automated != want["automated"]:
+        problems.append(f"automated {result.automated} ({result.automated_reason})")
+    if "language" in want and result.language != want["language"]:
+        problems.append(f"language {result.language} != {want['language']}")
+    return problems
+
+
+@pytest.mark.parametrize("path", sorted(k for k, v in EXPECTED.items() if v.get("critical")))
+def test_critical_golden_messages(path):
+    assert _check(path, EXPECTED[path]) == []
+
+
+def test_overall_golden_accuracy():
+    failures = {p: _check(p, w) for p, w in EXPECTED.items()}
+    wrong = {p: f for p, f in failures.items() if f}
+    assert 1 - len(wrong) / len(EXPECTED) >= OVERALL_FLOOR, wrong
+
+
+def test_negated_unsubscribe_is_rectification_only():
+    raw = ("From: Kari <kari@example.no>\nTo: info@alektumgroup.no\nSubject: Adresse\n\n"
+           "Hei! Ikke meld meg av nyhetsbrevet, det er fint. Men adressen min er feil, "
+           "jeg har flyttet til Storgata 5, 0155 Oslo. Kan dere rette den?\n\nMvh Kari\n").encode()
+    result = default_classifier().classify(parse_message(raw))
+    assert "unsubscribe" not in result.request_types
+    assert "rectification" in result.request_types
+
+
+def test_quoted_request_does_not_count():
+    raw = ("From: Per <per@example.no>\nTo: info@alektumgroup.no\nSubject: Re: Sletting\n\n"
+           "Takk for svaret, da betaler jeg fakturaen i morgen.\n\n"
+           "Den 3. mars 2026 kl. 10:02 skrev Alektum <info@alektumgroup.no>:\n"
+           "> Du ba oss slette alle personopplysningene dine.\n> Vi har mottatt kravet ditt.\n").encode()
+    result = default_classifier().classify(parse_message(raw))
+    assert result.request_types == ()
+
+
+def test_model_version_is_recorded():
+    result = default_classifier().classify(parse_message((ROOT / "samples/01-nb-access.eml").read_bytes()))
+    assert result.model_version.startswith("intake-textcat-")
+    assert set(result.scores) == set(REQUEST_TYPES)
+
+
+def test_cli_json_lines_directory_and_error(tmp_path):
+    (tmp_path / "sub").mkdir()
+    for name in ("01-nb-access.eml", "18-en-out-of-office-auto-submitted.eml"):
+        (tmp_path / "sub" / name).write_bytes((ROOT / "samples" / name).read_bytes())
+    missing = tmp_path / "nope.eml"
+    res = CliRunner().invoke(main, ["classify", str(tmp_path), str(missing)])
+    lines = [json.loads(line) for line in res.stdout.splitlines()]
+    assert res.exit_code == 1  # one unreadable input: the others are still processed
+    by_name = {Path(d["path"]).name: d for d in lines}
+    access = by_name["01-nb-access.eml"]
+    for key in ("path", "message_id", "language", "request_types", "scores", "automated", "automated_reason",
+                "needs_review"):
+        assert key in access
+    assert access["request_types"] == ["access"]
+    ooo = by_name["18-en-out-of-office-auto-submitted.eml"]
+    assert ooo["automated"] is True and ooo["request_types"] == [] and ooo["automated_reason"]
+    assert "error" in by_name["nope.eml"]
+
+
+def test_cli_stdin_and_explain():
+    raw = (ROOT / "samples/09-en-negation-access-not-erasure.eml").read_bytes()
+    res = CliRunner().invoke(main, ["classify", "--explain", "-"], input=raw)
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout.splitlines()[0])
+    assert out["path"] == "-"
+    assert out["request_types"] == ["access"]
+    assert any(e["label"] == "access" for e in out["evidence"])
+    assert any(r.startswith("negation") for r in out["rules"])

@@ -1,0 +1,60 @@
+"""The committed corpus passes its checks, and training is reproducible (on a tiny config)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from intake_bot.corpus import check, load_corpus, near_duplicates
+from intake_bot.train import train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_committed_corpus_has_no_problems():
+    assert check(ROOT / "models/corpus") == []
+
+
+def test_near_duplicate_check_catches_a_planted_copy(tmp_path):
+    examples = load_corpus(ROOT / "models/corpus")[:50]
+    lines = [json.dumps({"id": e.id, "lang": e.lang, "text": e.text, "labels": list(e.labels)}) for e in examples]
+    source = next(e for e in examples if len(e.text.split()) >= 12)
+    words = source.text.split()
+    lines.append(json.dumps({"id": "planted", "lang": "nb", "labels": [],
+                             "text": "Innledning her. " + " ".join(words[:8]) + " og noe annet."}))
+    (tmp_path / "x.jsonl").write_text("\n".join(lines) + "\n")
+    pairs = near_duplicates(load_corpus(tmp_path))
+    assert any("planted" in (a, b) for a, b, _ in pairs)
+
+
+def _tiny_models_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "models"
+    (d / "corpus").mkdir(parents=True)
+    cfg = (ROOT / "models/config.cfg").read_text()
+    cfg = cfg.replace("epochs = 12", "epochs = 2").replace("folds = 5", "folds = 2")
+    (d / "config.cfg").write_text(cfg)
+    keep = []
+    for e in load_corpus(ROOT / "models/corpus"):
+        if e.lang in ("nb", "en") and len(keep) < 400:
+            keep.append(json.dumps({"id": e.id, "lang": e.lang, "subject": e.subject, "text": e.text,
+                                    "labels": list(e.labels), "automated": e.automated}, ensure_ascii=False))
+    (d / "corpus" / "tiny.jsonl").write_text("\n".join(keep) + "\n")
+    return d
+
+
+def test_training_is_reproducible(tmp_path):
+    d1 = _tiny_models_dir(tmp_path / "a")
+    d2 = tmp_path / "b" / "models"
+    shutil.copytree(d1, d2)
+    m1 = train(d1, log=lambda s: None)
+    m2 = train(d2, log=lambda s: None)
+    assert (d1 / "intake-textcat" / "meta.json").is_file()
+    assert json.loads((d1 / "metrics.json").read_text())["summary"] == m1["summary"]
+    assert m1["summary"] == m2["summary"]
+    meta1 = json.loads((d1 / "intake-textcat" / "meta.json").read_text())["intake_bot"]
+    meta2 = json.loads((d2 / "intake-textcat" / "meta.json").read_text())["intake_bot"]
+    assert meta1["thresholds"] == meta2["thresholds"]
+    assert meta1["model_version"] == meta2["model_version"]
+    # the held-out split never feeds threshold tuning: its ids are recorded and disjoint from training
+    assert meta1["trained_on"] + len(meta1["test_ids"]) == 400
