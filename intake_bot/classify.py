@@ -25,6 +25,10 @@ from .scoring import score
 MODEL_ENV = "INTAKE_BOT_MODEL"
 MODEL_DIRNAME = "intake-textcat"
 DEFAULT_REVIEW_MARGIN = 0.15
+# The model's "automated" opinion only counts when it is this sure, on this much text:
+# the rules in automated.py carry the weight; the model is a second opinion.
+STATISTICAL_AUTO_MIN = 0.85
+STATISTICAL_AUTO_MIN_WORDS = 15
 
 
 def default_model_path() -> Path:
@@ -186,9 +190,11 @@ class Classifier:
         so the model alone never marks a message that quotes an earlier mail below it
         (a short signature or footer in ``quoted_text`` does not count).
         """
-        threshold = max(self.thresholds.get("automated", 0.5), 0.5)
+        threshold = max(self.thresholds.get("automated", 0.5), STATISTICAL_AUTO_MIN)
         if auto_score < threshold or len(msg.quoted_text.strip()) > 300:
             return False
+        if len(msg.new_text.split()) < STATISTICAL_AUTO_MIN_WORDS:
+            return False  # short human replies ("the code is ABCDE-23456") look machine-like to a BOW model
         return max(scores.values()) < auto_score
 
     def _evidence(self, text: str, lang: str, labels: Sequence[str]) -> tuple[Evidence, ...]:

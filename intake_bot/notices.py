@@ -73,7 +73,7 @@ def queue_case_mail(
         reply_from = (box.reply_from if box and box.reply_from else reply_from)
     staff = template in STAFF_TRIGGERED_KINDS if staff_triggered is None else staff_triggered
     in_reply_to = inbound.message_id if inbound else None
-    refs = list(inbound.references or []) + ([inbound.message_id] if inbound and inbound.message_id else [])
+    refs = (list(inbound.references or []) + ([inbound.message_id] if inbound.message_id else [])) if inbound else []
     return _queue(
         session=session, settings=settings, kind=template, to_addr=case.requester, from_addr=reply_from,
         subject=rendered.subject, rendered=rendered, now=now, dedupe_key=dedupe_key, case=case,
