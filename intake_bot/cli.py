@@ -82,8 +82,9 @@ pass_app = click.make_pass_decorator(App)
 @click.pass_context
 def main(ctx, config_path, verbose):
     """Take in data-protection requests by email, answer them on time, never lose one."""
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from .logs import setup_logging
+
+    setup_logging(verbose)
     ctx.obj = App(config_path)
 
 
@@ -215,6 +216,7 @@ cli_cases.register(main, pass_app)
 cli_run.register(main, pass_app, utcnow)
 cli_run.register_breaker(main, pass_app)
 
-from . import cli_digest  # noqa: E402
+from . import cli_digest, cli_safety  # noqa: E402
 
 cli_digest.register(main, pass_app, utcnow)
+cli_safety.register(main, pass_app, utcnow)

@@ -1,0 +1,68 @@
+"""Retention purges bodies of long-closed cases and keeps metadata and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from click.testing import CliRunner
+from sqlmodel import Session, select
+
+from intake_bot.cli import main
+from intake_bot.db import make_engine, upgrade
+from intake_bot.models import Case, CaseEvent, InboundMessage
+from intake_bot.retention import due_for_purge, purge
+
+NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+
+
+def _seed(url):
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as s:
+        old = Case(requester="a@example.no", received_at=NOW - timedelta(days=500), status="completed",
+                   closed_at=NOW - timedelta(days=400), reference="DSR-2025-000001")
+        recent = Case(requester="b@example.no", received_at=NOW - timedelta(days=30), status="completed",
+                      closed_at=NOW - timedelta(days=10), reference="DSR-2026-000002")
+        open_ = Case(requester="c@example.no", received_at=NOW - timedelta(days=500), status="in_progress",
+                     reference="DSR-2025-000003")
+        s.add_all([old, recent, open_])
+        s.flush()
+        for i, case in enumerate([old, recent, open_, None, None]):
+            s.add(InboundMessage(mailbox="info", uid=str(i), content_hash=f"h{i}", raw=b"x" * 10,
+                                 new_text="body", received_at=NOW - timedelta(days=500 if i != 4 else 5),
+                                 case_id=case.id if case else None,
+                                 disposition="case_opened" if case else "not_request"))
+        s.add(CaseEvent(case_id=old.id, at=NOW - timedelta(days=400), kind="status", reason="done"))
+        s.commit()
+    return engine
+
+
+def test_purge_keeps_metadata_and_audit(db_url):
+    engine = _seed(db_url)
+    with Session(engine) as s:
+        items = due_for_purge(s, now=NOW, retention_days=365)
+        assert sorted(i.message_id for i in items) == [1, 4]
+        assert purge(s, items, now=NOW) == 2
+        s.commit()
+    with Session(engine) as s:
+        rows = {m.id: m for m in s.exec(select(InboundMessage))}
+        assert rows[1].raw is None and rows[1].new_text is None and rows[1].purged_at is not None
+        assert rows[1].received_at is not None and rows[1].mailbox == "info"  # metadata stays
+        assert rows[2].raw == b"x" * 10 and rows[3].raw is not None and rows[5].raw is not None
+        assert len(list(s.exec(select(CaseEvent)))) == 1
+        assert due_for_purge(s, now=NOW, retention_days=365) == []  # idempotent
+
+
+def test_purge_dry_run_cli(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.db'}"
+    _seed(url)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f'[database]\nurl = "{url}"\n[[mailboxes]]\nname = "info"\naddress = "info@alektumgroup.no"\n'
+                   f'type = "maildir"\npath = "{tmp_path / "md"}"\n[smtp]\ntransport = "directory"\n'
+                   f'directory = "{tmp_path / "out"}"\n[pipeline]\nretention_days = 365\n')
+    res = CliRunner().invoke(main, ["--config", str(cfg), "purge", "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "would be purged" in res.output
+    engine = make_engine(url)
+    with Session(engine) as s:
+        assert all(m.raw is not None for m in s.exec(select(InboundMessage)))
