@@ -32,7 +32,7 @@ from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
 FAULT_ENV = "INTAKE_BOT_FAULT"
-STALE_SENDING = timedelta(minutes=10)
+STALE_SENDING = timedelta(minutes=5)
 
 
 def fault_point(name: str) -> None:
@@ -83,13 +83,17 @@ def claim(engine: Engine, *, worker: str, now: datetime, limit: int) -> list[Out
 
 
 def recover_own(engine: Engine, *, worker: str) -> int:
-    """At start-up, rows this worker left in ``sending`` become due again (same Message-ID)."""
+    """At start-up, rows left in ``sending`` by a crash become due again (same Message-ID).
+
+    On SQLite the bot is single-process, so every such row is ours from a previous
+    run; on PostgreSQL other live workers may hold rows, so only this worker's are
+    reset and a dead worker's rows are taken over by ``claim`` once they are stale.
+    """
     with Session(engine) as session:
-        res = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "sending", OutboxMessage.claimed_by == worker)
-            .values(status="queued")
-        )
+        q = update(OutboxMessage).where(OutboxMessage.status == "sending")
+        if engine.dialect.name != "sqlite":
+            q = q.where(OutboxMessage.claimed_by == worker)
+        res = session.execute(q.values(status="queued"))
         session.commit()
         return res.rowcount or 0
 

@@ -213,8 +213,12 @@ def test_recover_own_resends_with_the_same_message_id(engine, smtp_sink):
     assert [r.id for r in claimed] == [row.id]
     # "crash": the row stays in sending; another worker does not take a fresh claim
     assert outbox.claim(engine, worker="w2", now=T0 + timedelta(minutes=1), limit=10) == []
-    assert outbox.recover_own(engine, worker="w2") == 0
-    assert outbox.recover_own(engine, worker="w1") == 1
+    if engine.dialect.name == "sqlite":
+        # single-process on SQLite: whoever starts next owns every row left in sending
+        assert outbox.recover_own(engine, worker="w2") == 1
+    else:
+        assert outbox.recover_own(engine, worker="w2") == 0
+        assert outbox.recover_own(engine, worker="w1") == 1
     stored = rows_by_id(engine)[row.id]
     assert stored.status == "queued" and stored.message_id == row.message_id
     assert send(engine, smtp_cfg(smtp_sink), worker="w1").sent == 1
