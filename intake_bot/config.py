@@ -162,6 +162,8 @@ class VerificationConfig:
     reminder_days: int = 7
     required_for: tuple[str, ...] = _DEFAULT_NEEDS_VERIFICATION
     combine_with_acknowledgement: bool = True
+    known_requesters_csv: str | None = None  # address,customer_number,case_numbers
+    trust_known_address: bool = False  # verify known addresses with an aligned DMARC/DKIM pass
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,8 @@ class PipelineConfig:
     unsubscribe_confirmation: bool = True
     list_unsubscribe_address: str | None = None
     retention_days: int = 365
+    suppression_hook_command: str | None = None  # run once per new suppression, address on stdin
+    suppression_hook_url: str | None = None  # or POSTed as JSON
 
 
 @dataclass(frozen=True)
@@ -268,6 +272,10 @@ def settings_from_dict(
     names = [b.name for b in boxes]
     if len(set(names)) != len(names):
         raise ConfigError(f"mailbox names must be unique, got {names}")
+    verification = _verification(_table(data, "verification"))
+    if verification.known_requesters_csv and not Path(verification.known_requesters_csv).is_absolute():
+        verification = replace(verification,
+                               known_requesters_csv=str((base_dir / verification.known_requesters_csv).resolve()))
     return Settings(
         organisation=org,
         database=db,
@@ -275,7 +283,7 @@ def settings_from_dict(
         smtp=_smtp(_table(data, "smtp"), env, base_dir),
         digest=_digest(_table(data, "digest")),
         deadlines=_deadlines(_table(data, "deadlines")),
-        verification=_verification(_table(data, "verification")),
+        verification=verification,
         security=_security(_table(data, "security")),
         pipeline=_pipeline(_table(data, "pipeline")),
     )
@@ -549,6 +557,8 @@ def _verification(t: dict) -> VerificationConfig:
         required_for=required,
         combine_with_acknowledgement=_take(t, w, "combine_with_acknowledgement", bool,
                                            d.combine_with_acknowledgement),
+        known_requesters_csv=_take(t, w, "known_requesters_csv", str, None),
+        trust_known_address=_take(t, w, "trust_known_address", bool, d.trust_known_address),
     )
     _no_leftovers(t, w)
     return cfg
@@ -582,6 +592,8 @@ def _pipeline(t: dict) -> PipelineConfig:
         unsubscribe_confirmation=_take(t, w, "unsubscribe_confirmation", bool, d.unsubscribe_confirmation),
         list_unsubscribe_address=_take(t, w, "list_unsubscribe_address", str, None),
         retention_days=_take(t, w, "retention_days", int, d.retention_days),
+        suppression_hook_command=_take(t, w, "suppression_hook_command", str, None),
+        suppression_hook_url=_take(t, w, "suppression_hook_url", str, None),
     )
     _no_leftovers(t, w)
     return cfg

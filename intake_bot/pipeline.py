@@ -231,6 +231,25 @@ def route_authority(ctx: Ctx) -> bool:
     return True
 
 
+_UNSUB_SUBJECT = re.compile(r"^\s*(?:unsubscribe|remove|avmeld|avregistrer|afmeld|abmelden|peruuta)\b", re.I)
+
+
+def route_list_unsubscribe(ctx: Ctx) -> bool:
+    """RFC 2369: a mail to our List-Unsubscribe mailto address is an unsubscribe, whatever it says."""
+    target = (ctx.settings.pipeline.list_unsubscribe_address or "").lower()
+    if not target or target not in [a.lower() for a in ctx.msg.to + ctx.msg.cc]:
+        return False
+    if not (_UNSUB_SUBJECT.match(ctx.msg.subject or "") or not ctx.msg.new_text.strip()):
+        return False
+    from dataclasses import replace
+
+    ctx.cls = replace(ctx.cls, request_types=("unsubscribe",))
+    ctx.row.request_types = ["unsubscribe"]
+    ctx.row.rules = list(ctx.row.rules) + ["list-unsubscribe: mail to the List-Unsubscribe address"]
+    journeys.new_request(ctx)
+    return True
+
+
 def route_follow_up(ctx: Ctx) -> bool:
     case = find_thread_case(ctx.session, ctx.msg)
     if case is None:
@@ -265,6 +284,7 @@ ROUTES: tuple[tuple[str, Callable[[Ctx], bool]], ...] = (
     ("own-mail", route_own_mail),
     ("bounce", route_bounce),
     ("authority", route_authority),
+    ("list-unsubscribe", route_list_unsubscribe),
     ("follow-up", route_follow_up),
     ("automated", route_automated),
     ("request", route_request),

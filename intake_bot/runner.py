@@ -90,6 +90,13 @@ class Runner:
             session.commit()
         if any(counts.values()):
             log.info("verification: %s", counts)
+        from .hooks import run_pending
+
+        with Session(self.engine, expire_on_commit=False) as session:
+            hooks = run_pending(session, self.settings)
+            session.commit()
+        if any(hooks.values()):
+            log.info("suppression hooks: %s", hooks)
         with Session(self.engine, expire_on_commit=False) as session:
             alerts = queue_staff_reminders(session, self.settings, self.env, now=self.now())
             session.commit()

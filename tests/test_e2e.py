@@ -256,3 +256,101 @@ def test_authority_mail_alerts_staff_and_old_backlog_is_left_to_staff(bot):
     assert [m["To"] for m in sent] == ["privacy-team@alektumgroup.com"]  # only the staff alert
     case = bot.cases()[0]
     assert case.needs_review and case.acknowledged_at is None
+
+
+TRUSTED = "mx.alektumgroup.com"
+
+
+def _auth_bot(db_url, dovecot, imap_user, smtp_sink, tmp_path, **verification):
+    user, password = imap_user
+    known = tmp_path / "known.csv"
+    known.write_text("address,customer_number,case_numbers\nKari@Example.no,C-1001,40511287\n")
+    return Bot(db_url, dovecot, user, password, smtp_sink,
+               security={"trusted_authserv_id": TRUSTED},
+               verification={"known_requesters_csv": str(known), **verification})
+
+
+def test_known_requester_with_dmarc_pass_is_verified_without_a_code(db_url, dovecot, imap_user, smtp_sink, tmp_path):
+    bot = _auth_bot(db_url, dovecot, imap_user, smtp_sink, tmp_path, trust_known_address=True)
+    ok = {"Authentication-Results": f"{TRUSTED}; dkim=pass header.d=example.no; spf=pass "
+                                    f"smtp.mailfrom=example.no; dmarc=pass header.from=example.no"}
+    bot.deliver(mail("Kari Nordmann <kari@example.no>", "Innsyn", ACCESS_NB, headers=ok))
+    # the same address without a trusted pass gets the ordinary code challenge
+    forged = {"Authentication-Results": f"evil.example; dmarc=pass header.from=example.no"}
+    bot.deliver(mail("Kari Nordmann <kari@example.no>", "Innsyn igjen", "Hei, jeg vil også ha en kopi av "
+                     "alle opplysningene dere har om meg. Kari", headers=forged))
+    bot.cycle()
+    first, second = bot.cases()
+    assert first.status == "verified" and first.flags.get("verified_by") == "known_address"
+    assert second.status == "awaiting_verification" and "verified_by" not in second.flags
+    acks = {m["Subject"][:17]: text_of(m) for m in bot.sent()}
+    assert not CODE.search(acks[f"[{first.reference}]"])
+    assert CODE.search(acks[f"[{second.reference}]"])
+
+
+def test_dmarc_fail_is_flagged_and_cannot_verify_by_reply(db_url, dovecot, imap_user, smtp_sink, tmp_path):
+    bot = _auth_bot(db_url, dovecot, imap_user, smtp_sink, tmp_path)
+    fail = {"Authentication-Results": f"{TRUSTED}; dkim=fail header.d=example.no; dmarc=fail header.from=example.no"}
+    bot.deliver(mail("Kari Nordmann <kari@example.no>", "Slett meg",
+                     "Slett alle opplysningene dere har om meg med en gang. Kari", headers=fail))
+    bot.cycle()
+    case = bot.cases()[0]
+    assert case.flags.get("possible_spoofing") and case.needs_review
+    assert case.status == "received"  # no code challenge is issued
+    ack = bot.sent()[0]
+    assert not CODE.search(text_of(ack))
+
+
+def test_first_code_still_works_after_the_reminder(bot):
+    bot.deliver(mail("Kari Nordmann <kari@example.no>", "Innsyn", ACCESS_NB))
+    bot.cycle()
+    ack = bot.sent()[0]
+    first_code = CODE.search(text_of(ack)).group(1)
+    bot.clock.t += timedelta(days=8)
+    bot.tick()
+    reminder = bot.sent()[-1]
+    assert CODE.search(text_of(reminder)).group(1) != first_code
+    bot.deliver(_reply_to_ack(bot, ack, f"Koden: {first_code}"))
+    bot.cycle()
+    assert bot.cases()[0].status == "verified"
+
+
+def test_list_unsubscribe_mailto_and_suppression_hooks(db_url, dovecot, imap_user, smtp_sink, tmp_path):
+    import http.server
+    import threading
+
+    from intake_bot.hooks import run_pending
+
+    posted = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            posted.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    seen = tmp_path / "hook.txt"
+    user, password = imap_user
+    bot = Bot(db_url, dovecot, user, password, smtp_sink, pipeline={
+        "list_unsubscribe_address": "unsubscribe@alektumgroup.com",
+        "suppression_hook_command": f"sh -c 'cat >> {seen}'",
+        "suppression_hook_url": f"http://127.0.0.1:{server.server_port}/suppress"})
+    try:
+        bot.deliver(mail("Ola <Ola@Example.NO>", "unsubscribe", "", to="unsubscribe@alektumgroup.com"))
+        bot.deliver(mail("Ola <Ola@Example.NO>", "unsubscribe", "", to="unsubscribe@alektumgroup.com"))
+        bot.cycle()
+        with Session(bot.engine) as s:
+            rows = list(s.exec(select(Suppression)))
+            assert [r.address for r in rows] == ["Ola@example.no"]  # domain case-folded, idempotent
+            assert run_pending(s, bot.settings) == {"ok": 1, "failed": 0}
+            s.commit()
+            assert run_pending(s, bot.settings) == {"ok": 0, "failed": 0}
+        assert seen.read_text().strip() == "Ola@example.no"
+        assert b"Ola@example.no" in posted[0]
+    finally:
+        server.shutdown()

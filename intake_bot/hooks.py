@@ -1,0 +1,55 @@
+"""Suppression hooks: tell the newsletter system about each new suppression.
+
+Either a command (the address on stdin, never on argv) or an HTTP POST of JSON.
+A failure is recorded on the row and retried on the next run; it never stops
+the loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shlex
+import subprocess
+import urllib.error
+import urllib.request
+
+from sqlmodel import Session, or_, select
+
+from .models import Suppression
+
+log = logging.getLogger(__name__)
+
+
+def _call(settings, row: Suppression) -> None:
+    payload = {"address": row.address, "reason": row.reason, "created_at": row.created_at.isoformat()}
+    cmd, url = settings.pipeline.suppression_hook_command, settings.pipeline.suppression_hook_url
+    if cmd:
+        res = subprocess.run(shlex.split(cmd), input=row.address + "\n", capture_output=True, text=True, timeout=30)
+        if res.returncode != 0:
+            raise RuntimeError(f"command exited {res.returncode}")
+    if url:
+        req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (configured by the operator)
+            if resp.status >= 300:
+                raise RuntimeError(f"HTTP {resp.status}")
+
+
+def run_pending(session: Session, settings) -> dict[str, int]:
+    """Call the hook for every suppression not yet delivered; the caller commits."""
+    counts = {"ok": 0, "failed": 0}
+    if not (settings.pipeline.suppression_hook_command or settings.pipeline.suppression_hook_url):
+        return counts
+    rows = session.exec(select(Suppression).where(or_(Suppression.hook_status.is_(None),
+                                                      Suppression.hook_status.like("failed%"))))
+    for row in rows:
+        try:
+            _call(settings, row)
+            row.hook_status = "ok"
+            counts["ok"] += 1
+        except (OSError, RuntimeError, subprocess.SubprocessError, urllib.error.URLError, ValueError) as exc:
+            row.hook_status = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
+            counts["failed"] += 1
+            log.warning("suppression hook failed (%s); will retry", type(exc).__name__)
+    return counts
