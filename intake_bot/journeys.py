@@ -312,6 +312,8 @@ def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage
                                kind=template, staff_triggered=False, inbound=ctx.msg, case_id=case.id)
     blocked = screen.blocked_by(gate)
     if blocked:
+        if "circuit-breaker" in blocked:
+            _alert_breaker(ctx)
         ctx.row.rules = list(ctx.row.rules) + [f"reply-gate: {b}" for b in blocked]
         case.needs_review = True
         cases.add_event(session=session, case=case, kind="reply_suppressed", actor=BOT, now=now,
@@ -327,6 +329,23 @@ def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage
         if template == "acknowledgement":
             case.acknowledged_at = now
     return row
+
+
+def _alert_breaker(ctx: "Ctx") -> None:
+    """One staff alert per trip of the circuit breaker (keyed by when it tripped)."""
+    from .models import Marker
+
+    marker = ctx.session.get(Marker, screen.breaker_key(ctx.now))
+    tripped = marker.created_at.isoformat() if marker else "unknown"
+    lines = ["The auto-reply circuit breaker tripped: more than "
+             f"{ctx.settings.security.circuit_breaker_limit} automatic replies in "
+             f"{ctx.settings.security.circuit_breaker_window_minutes} minutes.",
+             "All automatic replies are paused; incoming mail is still stored and shown to staff.",
+             "Check for a mail loop, then resume with: intake-bot breaker reset"]
+    rendered = RenderedMail(subject="[intake-bot] Auto-replies paused: circuit breaker tripped",
+                            text="\n".join(lines) + "\n", html="<p>" + "<br>".join(_esc(x) for x in lines) + "</p>")
+    notices.queue_staff_mail(session=ctx.session, settings=ctx.settings, kind="alert_circuit_breaker",
+                             rendered=rendered, now=ctx.now, dedupe_key=f"alert:circuit-breaker:{tripped}")
 
 
 def alert_staff(ctx: "Ctx", kind: str, title: str, case: Case | None = None) -> None:
