@@ -30,9 +30,24 @@ def register(main: click.Group, pass_app, utcnow) -> None:
 
         Example: intake-bot poll --once
         """
-        from .ingest import poll_all
+        from .lease import SingleProcessGuard
 
-        reports = poll_all(app.settings, app.engine, app.pipeline(), now=utcnow, progress=bool(progress))
+        from .ingest import PollReport, poll_mailbox
+        from .lease import acquire, release
+
+        reports = []
+        with SingleProcessGuard(app.settings.database.url):
+            pipeline = app.pipeline()
+            for cfg in app.settings.mailboxes:
+                if not acquire(app.engine, cfg.name, worker=worker_id(), now=utcnow(),
+                               ttl_seconds=app.settings.workers.lease_ttl_seconds):
+                    reports.append(PollReport(cfg.name, error="held by another running worker; skipped"))
+                    continue
+                try:
+                    reports.append(poll_mailbox(app.settings, app.engine, pipeline, cfg, now=utcnow,
+                                                progress=bool(progress)))
+                finally:
+                    release(app.engine, cfg.name, worker=worker_id())
         failed = False
         for r in reports:
             if r.error:
@@ -51,8 +66,10 @@ def register(main: click.Group, pass_app, utcnow) -> None:
 
         Example: intake-bot send --once
         """
+        from .lease import SingleProcessGuard
         from .outbox import recover_own, send_due
 
+        guard = SingleProcessGuard(app.settings.database.url).__enter__()  # held until the process exits
         recover_own(app.engine, worker=worker_id())
         total = {"sent": 0, "retried": 0, "failed": 0}
         while True:
@@ -72,13 +89,15 @@ def register(main: click.Group, pass_app, utcnow) -> None:
 
         Example: intake-bot run
         """
+        from .lease import SingleProcessGuard
         from .runner import Runner
 
-        runner = Runner(app.settings, app.engine, app.pipeline(), app.env, now=utcnow, worker=worker_id(),
-                        interval=interval)
-        signal.signal(signal.SIGTERM, lambda *_: runner.stop())
-        signal.signal(signal.SIGINT, lambda *_: runner.stop())
-        runner.run(max_cycles=max_cycles)
+        with SingleProcessGuard(app.settings.database.url):
+            runner = Runner(app.settings, app.engine, app.pipeline(), app.env, now=utcnow, worker=worker_id(),
+                            interval=interval)
+            signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+            signal.signal(signal.SIGINT, lambda *_: runner.stop())
+            runner.run(max_cycles=max_cycles)
         click.echo("stopped cleanly", err=True)
 
     @main.command()

@@ -190,6 +190,12 @@ class PipelineConfig:
 
 
 @dataclass(frozen=True)
+class WorkersConfig:
+    lease_ttl_seconds: float = 120.0  # a dead worker's mailboxes are taken over after this
+    idle: bool = True  # wait for new mail with IMAP IDLE where the server has it
+
+
+@dataclass(frozen=True)
 class Settings:
     organisation: Organisation
     database: DatabaseConfig
@@ -200,6 +206,7 @@ class Settings:
     verification: VerificationConfig = field(default_factory=VerificationConfig)
     security: SecurityConfig = field(default_factory=SecurityConfig)
     pipeline: PipelineConfig = field(default_factory=PipelineConfig)
+    workers: WorkersConfig = field(default_factory=WorkersConfig)
     source: str | None = None
 
     @property
@@ -258,7 +265,7 @@ def settings_from_dict(
             raise ConfigError(f"missing required section [{required}]" if required != "mailboxes"
                               else "missing required section [[mailboxes]]")
     known = {"organisation", "database", "mailboxes", "smtp", "digest", "deadlines",
-             "verification", "security", "pipeline"}
+             "verification", "security", "pipeline", "workers"}
     unknown = set(data) - known
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
@@ -286,6 +293,7 @@ def settings_from_dict(
         verification=verification,
         security=_security(_table(data, "security")),
         pipeline=_pipeline(_table(data, "pipeline")),
+        workers=_workers(_table(data, "workers")),
     )
 
 
@@ -596,4 +604,17 @@ def _pipeline(t: dict) -> PipelineConfig:
         suppression_hook_url=_take(t, w, "suppression_hook_url", str, None),
     )
     _no_leftovers(t, w)
+    return cfg
+
+
+def _workers(t: dict) -> WorkersConfig:
+    w = "[workers]"
+    d = WorkersConfig()
+    cfg = WorkersConfig(
+        lease_ttl_seconds=_take(t, w, "lease_ttl_seconds", float, d.lease_ttl_seconds),
+        idle=_take(t, w, "idle", bool, d.idle),
+    )
+    _no_leftovers(t, w)
+    if cfg.lease_ttl_seconds < 5:
+        raise ConfigError(f"{w}: lease_ttl_seconds must be at least 5")
     return cfg

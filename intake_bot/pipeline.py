@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from sqlalchemy import or_
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
 from . import auth, journeys
@@ -86,6 +86,13 @@ class Pipeline:
                     return self._quarantine(mailbox, fetched, digest, str(exc))
                 session.commit()
                 return outcome
+        except IntegrityError as exc:
+            # another worker stored the same message a moment ago (unique mailbox/UIDVALIDITY/UID)?
+            with Session(self.engine) as session:
+                if self._already_stored(session, mailbox, fetched, digest) is not None:
+                    return Outcome("already stored", "stored concurrently by another worker", already_stored=True)
+            # some other race (e.g. two workers queueing the same notice): retry on a later cycle
+            raise StorageError(f"conflicting concurrent write, will retry: {exc.orig}") from None
         except DBAPIError as exc:
             if exc.connection_invalidated or _transient(exc):
                 raise StorageError(f"database unavailable: {exc.orig}") from None

@@ -1,4 +1,10 @@
-"""`intake-bot run`: the long-running loop. Poll, send, timed jobs; back off on outages."""
+"""`intake-bot run`: the long-running loop. Poll, send, timed jobs; back off on outages.
+
+New mail wakes the loop at once: one watcher thread per mailbox waits with IMAP
+IDLE (re-issued every ``idle_renew_seconds``; a broken IDLE reconnects and the
+next poll resyncs by UID) and falls back to the poll interval where the server
+has no IDLE. Each mailbox is polled only by the worker holding its lease.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +20,8 @@ from sqlmodel import Session
 from . import journeys
 from .errors import IntakeBotError, StorageError
 from .ingest import poll_mailbox
+from .lease import acquire, release
+from .mailbox import open_mailbox
 from .outbox import recover_own, send_due
 
 log = logging.getLogger(__name__)
@@ -26,10 +34,13 @@ class Runner:
         self.now, self.worker = now, worker
         self.interval = interval if interval is not None else settings.pipeline.poll_interval_seconds
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self.failures = 0
+        self.held: set[str] = set()
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
@@ -37,13 +48,42 @@ class Runner:
 
     def run(self, *, max_cycles: int | None = None) -> None:
         recover_own(self.engine, worker=self.worker)
+        if self.settings.workers.idle:
+            for cfg in self.settings.mailboxes:
+                threading.Thread(target=self._watch, args=(cfg,), name=f"watch-{cfg.name}", daemon=True).start()
         cycles = 0
+        try:
+            while not self.stopping:
+                ok = self.cycle()
+                cycles += 1
+                if max_cycles is not None and cycles >= max_cycles:
+                    break
+                self._wake.wait(self.delay(ok))
+                self._wake.clear()
+        finally:
+            for name in list(self.held):
+                try:
+                    release(self.engine, name, worker=self.worker)
+                except Exception:  # the database may be gone; the lease then simply expires
+                    log.warning("could not release the lease on %s; it expires by itself", name)
+
+    def _watch(self, cfg) -> None:
+        """Wake the main loop when mail arrives (IDLE, or polling where there is none)."""
+        failures = 0
         while not self.stopping:
-            ok = self.cycle()
-            cycles += 1
-            if max_cycles is not None and cycles >= max_cycles:
-                break
-            self._stop.wait(self.delay(ok))
+            try:
+                with open_mailbox(cfg) as box:
+                    failures = 0
+                    while not self.stopping:
+                        if box.wait_for_change(timeout=min(float(cfg.idle_renew_seconds), 60.0)):
+                            self._wake.set()
+            except IntakeBotError as exc:
+                failures += 1
+                log.warning("watcher %s: %s", cfg.name, exc)
+            except Exception as exc:  # never let a watcher die silently
+                failures += 1
+                log.warning("watcher %s failed: %s", cfg.name, type(exc).__name__)
+            self._stop.wait(min(300.0, 2.0 ** min(failures, 8)) * random.uniform(0.5, 1.0))
 
     def delay(self, ok: bool) -> float:
         """The interval, or exponential backoff with jitter after failures (never a busy loop)."""
@@ -60,6 +100,11 @@ class Runner:
             if self.stopping:
                 break
             try:
+                if not acquire(self.engine, cfg.name, worker=self.worker, now=self.now(),
+                               ttl_seconds=self.settings.workers.lease_ttl_seconds):
+                    self.held.discard(cfg.name)
+                    continue  # another live worker holds this mailbox
+                self.held.add(cfg.name)
                 report = poll_mailbox(self.settings, self.engine, self.pipeline, cfg, now=self.now)
                 ok &= report.error is None
             except StorageError as exc:
