@@ -103,21 +103,35 @@ def poll_mailbox(
             if limit:
                 keys = keys[:limit]
             bar = Progress(f"{cfg.name}", len(keys), force=progress)
+            done: list[str] = []
+            bad: list[str] = []
+
+            def flush() -> None:
+                # MOVE after the commits, a batch at a time: a crash in between leaves mail
+                # in the inbox, where the next poll finds it already stored and moves it
+                if done:
+                    box.mark_processed(list(done))
+                    done.clear()
+                if bad:
+                    box.quarantine(list(bad))
+                    bad.clear()
+
             for fetched in box.fetch(keys, batch_size=cfg.batch_size):
                 report.fetched += 1
                 outcome = pipeline.process(cfg, fetched)
                 fault_point("after_commit_before_move")
+                (bad if outcome.quarantined else done).append(fetched.key)
                 if outcome.quarantined:
-                    box.quarantine([fetched.key])
                     report.quarantined += 1
-                else:
-                    box.mark_processed([fetched.key])
                 if outcome.already_stored:
                     report.already += 1
                 else:
                     report.stored += 1
                 report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
                 bar.step()
+                if len(done) + len(bad) >= cfg.batch_size:
+                    flush()
+            flush()
         record_poll(engine, cfg.name, now(), uidvalidity=validity)
     except MailboxError as exc:
         report.error = str(exc)
