@@ -15,6 +15,7 @@ import threading
 from datetime import datetime
 from typing import Callable
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from . import journeys
@@ -107,14 +108,14 @@ class Runner:
                 self.held.add(cfg.name)
                 report = poll_mailbox(self.settings, self.engine, self.pipeline, cfg, now=self.now)
                 ok &= report.error is None
-            except StorageError as exc:
-                log.error("database: %s; will retry", exc)
+            except (StorageError, DBAPIError) as exc:
+                log.error("database unavailable (%s); will retry", str(getattr(exc, "orig", exc)).splitlines()[0])
                 ok = False
         for step in (self.send, self.timed_jobs):
             try:
                 step()
-            except IntakeBotError as exc:
-                log.error("%s: %s; will retry", step.__name__, exc)
+            except (IntakeBotError, DBAPIError) as exc:
+                log.error("%s: %s; will retry", step.__name__, str(getattr(exc, "orig", exc)).splitlines()[0])
                 ok = False
             except Exception as exc:  # keep running; the error is logged with its type
                 log.exception("%s failed: %s", step.__name__, type(exc).__name__)
