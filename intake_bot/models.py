@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, String, Text, UniqueConstraint, func
 from sqlalchemy.types import DateTime, TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -214,3 +214,7 @@ class Marker(SQLModel, table=True):
     key: str = Field(primary_key=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     data: dict = _json({})
+
+
+# the per-sender reply limit compares addresses case-insensitively, once per message
+Index("ix_outbox_lower_to_addr", func.lower(OutboxMessage.__table__.c.to_addr))
