@@ -40,7 +40,7 @@ def main() -> int:
                            extra="[pipeline]\npoll_interval_seconds = 60\n")
         env = env_for(cfg, dovecot, [user])
         subprocess.run([EXE, "db", "upgrade"], env=env, check=True, capture_output=True)
-        proc = subprocess.Popen([EXE, "run"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([EXE, "run"], env=env, stdout=subprocess.DEVNULL, stderr=open(work / "bot.log", "w"))
         try:
             time.sleep(4)  # model load and the first (empty) cycle
             lat = []
@@ -56,7 +56,7 @@ def main() -> int:
                 append_all(dovecot, user, [msg.as_bytes()])
                 while len(sink.messages) <= before:
                     if time.perf_counter() - t > 30:
-                        raise SystemExit(f"message {i}: no acknowledgement within 30 s")
+                        raise SystemExit(f"message {i}: no acknowledgement within 30 s; log: {(work / 'bot.log').read_text()[-3000:]}")
                     time.sleep(0.01)
                 lat.append(time.perf_counter() - t)
         finally:

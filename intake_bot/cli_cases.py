@@ -70,6 +70,7 @@ def case_json(session, case, settings) -> dict:
             "expires_at": case.code_expires_at.isoformat() if case.code_expires_at else None,
             "attempts": case.verification_attempts,
             "locked": case.verification_locked,
+            "verified_by": (case.flags or {}).get("verified_by"),
             "reminded_at": case.verification_reminded_at.isoformat() if case.verification_reminded_at else None,
         },
         "pauses": [{"start": a.isoformat(), "end": b.isoformat() if b else None}

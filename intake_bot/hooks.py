@@ -8,6 +8,7 @@ the loop.
 from __future__ import annotations
 
 import json
+import re
 import logging
 import shlex
 import subprocess
@@ -36,6 +37,16 @@ def _call(settings, row: Suppression) -> None:
                 raise RuntimeError(f"HTTP {resp.status}")
 
 
+def _failures(status: str | None) -> int:
+    m = re.match(r"failed \((\d+)\)", status or "")
+    return int(m.group(1)) if m else (1 if (status or "").startswith("failed") else 0)
+
+
+def _scrub(text: str, address: str) -> str:
+    """An error text must not carry the address into the database status or the logs."""
+    return text.replace(address, "<address>")
+
+
 def run_pending(session: Session, settings) -> dict[str, int]:
     """Call the hook for every suppression not yet delivered; the caller commits."""
     counts = {"ok": 0, "failed": 0}
@@ -49,7 +60,8 @@ def run_pending(session: Session, settings) -> dict[str, int]:
             row.hook_status = "ok"
             counts["ok"] += 1
         except (OSError, RuntimeError, subprocess.SubprocessError, urllib.error.URLError, ValueError) as exc:
-            row.hook_status = f"failed: {type(exc).__name__}: {str(exc)[:200]}"
+            tries = _failures(row.hook_status) + 1
+            row.hook_status = f"failed ({tries}): {type(exc).__name__}: {_scrub(str(exc), row.address)[:200]}"
             counts["failed"] += 1
             log.warning("suppression hook failed (%s); will retry", type(exc).__name__)
     return counts

@@ -22,12 +22,13 @@ if TYPE_CHECKING:  # pragma: no cover
 
 NO_VERIFICATION_TYPES = frozenset({"objection", "unsubscribe"})
 _ON_BEHALF = re.compile(
-    r"\b(on behalf of|acting for|my client|power of attorney|solicitor|lawyer|attorney|debt (?:counsellor|adviser|advisor)|"
-    r"på vegne av|fullmakt|min klient|advokat|gjeldsrådgiver|økonomisk rådgiver|"
-    r"för .{1,40} räkning|å .{1,30} vägnar|ombud|fullmakt|skuldrådgivare|"
-    r"på vegne af|min klient|gældsrådgiver|"
-    r"puolesta|valtakirja|asiakkaani|talous- ja velkaneuv|"
-    r"im namen|im auftrag|vollmacht|mandant|mandantin|rechtsanwalt|schuldnerberat)",
+    r"\b(on behalf of|acting for|my client|power of attorney|solicitor|lawyer|attorney|legal guardian|"
+    r"debt (?:counsellor|adviser|advisor)|representing|"
+    r"på vegne av|fullmakt|min klient|advokat|gjeldsrådgiver|økonomisk rådgiver|som verge|representerer|"
+    r"för .{1,40} räkning|å .{1,30} vägnar|på uppdrag av|ombud\b|skuldrådgivare|god man\b|representerar|"
+    r"på vegne af|fuldmagt|gældsrådgiver|som værge|repræsenterer|"
+    r"puolesta|valtakirja|asiakkaani|talous- ja velkaneuv|edunvalvoja|edustan|"
+    r"im namen|im auftrag|in vertretung|vollmacht|mandant|rechtsanwalt|schuldnerberat|betreuer)",
     re.IGNORECASE,
 )
 _MARKETING = re.compile(
@@ -196,6 +197,8 @@ def _try_verify(ctx: "Ctx", case: Case) -> None:
                                "it cannot verify", message_id=ctx.row.id)
         return
     if case.code_expires_at and now > case.code_expires_at:
+        cases.add_event(session=session, case=case, kind="verification_ignored", actor=BOT, now=now,
+                        reason="the code has expired", message_id=ctx.row.id)
         return
     attempt = verification.check_text(ctx.msg.body_text, case.code_hash, case.code_salt)
     previous = (case.flags or {}).get("previous_code")
@@ -207,10 +210,12 @@ def _try_verify(ctx: "Ctx", case: Case) -> None:
         case.verified_at = now
         case.code_hash = None  # one-time
         case.flags = {k: v for k, v in (case.flags or {}).items() if k != "previous_code"}
+        cases.set_flag(session=session, case=case, flag="verified_by", value="email_code", now=now,
+                       reason="control of the requester's mailbox proven by replying with the code")
         cases.end_pause(session=session, case=case, now=now)
         cases.transition(session=session, case=case, to_status="verified", actor=BOT, now=now,
-                         reason="the requester replied from the original address with the code",
-                         message_id=ctx.row.id)
+                         reason="verified_by=email_code: the requester replied from the original address "
+                                "with the code", message_id=ctx.row.id)
         cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
         send(ctx, case, "verified", f"verified:{case.id}")
         ctx.outcome.disposition = "verified"

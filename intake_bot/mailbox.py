@@ -365,10 +365,12 @@ class ImapMailbox:
         """One IDLE ... DONE round. Reads whole lines (blocking) once the socket is readable."""
         c = self._client
         tag = c._command("IDLE")
+        c.untagged_responses.pop("EXISTS", None)
         while c._get_response() is not None:  # until the "+ idling" continuation
             if c.tagged_commands.get(tag):
                 raise MailboxError(f"mailbox {self.name}: IDLE refused: {c.tagged_commands.pop(tag)}")
-        changed = False
+        # mail that arrived between the last DONE and this IDLE is announced before "+ idling"
+        changed = bool(c.untagged_responses.get("EXISTS"))
         end = time.monotonic() + seconds
         while not changed:
             left = end - time.monotonic()

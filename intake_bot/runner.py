@@ -26,6 +26,7 @@ from .mailbox import open_mailbox
 from .outbox import recover_own, send_due
 
 log = logging.getLogger(__name__)
+WATCH_ROUND_SECONDS = 1.0
 
 
 class Runner:
@@ -76,7 +77,9 @@ class Runner:
                 with open_mailbox(cfg) as box:
                     failures = 0
                     while not self.stopping:
-                        if box.wait_for_change(timeout=min(float(cfg.idle_renew_seconds), 60.0)):
+                        # short IDLE rounds: each DONE also flushes anything the server announced
+                        # in the same packet as "+ idling", which a select() on the socket misses
+                        if box.wait_for_change(timeout=WATCH_ROUND_SECONDS):
                             self._wake.set()
             except IntakeBotError as exc:
                 failures += 1

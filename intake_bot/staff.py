@@ -108,6 +108,8 @@ def mark_verified(*, session: Session, settings, case: Case, reason: str, actor:
     case.verification_locked = False
     case.verified_at = now
     case.code_hash = None
+    cases.set_flag(session=session, case=case, flag="verified_by", value="staff", now=now, actor=_who(actor),
+                   reason=reason)
     cases.end_pause(session=session, case=case, now=now)
     cases.transition(session=session, case=case, to_status="verified", actor=_who(actor), reason=reason, now=now)
     cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
