@@ -13,7 +13,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import or_, update
+from sqlalchemy import false, or_, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -34,7 +34,9 @@ def acquire(engine, name: str, *, worker: str, now: datetime, ttl_seconds: float
             update(MailboxState)
             .where(MailboxState.name == name,
                    or_(MailboxState.lease_owner.is_(None), MailboxState.lease_owner == worker,
-                       MailboxState.lease_expires_at < now))
+                       MailboxState.lease_expires_at < now,
+                       # SQLite: SingleProcessGuard admits one process, so another owner is a dead one
+                       true() if engine.dialect.name == "sqlite" else false()))
             .values(lease_owner=worker, lease_expires_at=now + timedelta(seconds=ttl_seconds))
         )
         session.commit()
