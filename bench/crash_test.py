@@ -20,12 +20,12 @@ import os
 import random
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from collections import Counter
 from datetime import datetime, timezone
-from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
 
@@ -41,19 +41,25 @@ REF = re.compile(r"\[(DSR-\d{4}-\d+)\]")
 
 
 def backlog(n: int) -> list[bytes]:
-    from intake_bot.corpus import load_corpus
+    """samples/*.eml plus corpus mails (evaluate.example_to_eml), each with its own sender and Message-ID."""
+    import email
+    import email.policy
 
-    examples = [e for e in load_corpus(ROOT / "models" / "corpus")]
+    from intake_bot.corpus import load_corpus
+    from intake_bot.evaluate import example_to_eml
+
+    examples = list(load_corpus(ROOT / "models" / "corpus"))
     random.Random(7).shuffle(examples)
+    raws = [p.read_bytes() for p in sorted((ROOT / "samples").glob("*.eml"))]
+    raws += [example_to_eml(ex) for ex in examples[: max(0, n - len(raws))]]
     out = []
-    for i, ex in enumerate(examples[:n]):
-        msg = EmailMessage()
+    for i, raw in enumerate(raws[:n]):
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        for h in ("Message-ID", "From", "Date"):
+            del msg[h]
         msg["From"] = f"Person {i} <person{i}@example.org>"  # one sender each: no per-sender limit
-        msg["To"] = "info@alektumgroup.no"
-        msg["Subject"] = ex.subject
-        msg["Date"] = format_datetime(datetime.now(timezone.utc))
         msg["Message-ID"] = f"<crash-{i}@example.org>"
-        msg.set_content(ex.text or " ")
+        msg["Date"] = format_datetime(datetime.now(timezone.utc))
         out.append(msg.as_bytes())
     return out
 
@@ -120,20 +126,17 @@ def main() -> int:
         for i, ((kind, fault), wave) in enumerate(zip(runs, waves)):
             for raw in wave:
                 dovecot.append("bot", raw)
-            after = 30 if fault else rng.uniform(1.2, 2.6)  # the model loads in ~1 s
+            after = 30 if fault else rng.uniform(1.5, 6.0)  # start-up (model load) takes ~1.5-3 s
             log.append((f"fault:{fault}" if fault else f"random {after:.2f}s",
                         run_bot(config, kill_after=after, fault=fault)))
-            print(f"  run {i + 1}/{len(runs)}: {log[-1][0]}: {log[-1][1]}; sink has {len(sink.messages)}",
-                  file=sys.stderr)
+            with sqlite3.connect(db) as c:
+                stored = c.execute("SELECT COUNT(*) FROM inbound_message").fetchone()[0]
+            print(f"  run {i + 1}/{len(runs)}: {log[-1][0]}: {log[-1][1]}; stored {stored}, "
+                  f"sink has {len(sink.messages)}", file=sys.stderr)
         drain(config)
         inbox = dovecot.folder_uids("bot", "INBOX")
         processed = dovecot.folder_uids("bot", "Processed") if "Processed" in dovecot.folders("bot") else []
         quarantined = dovecot.folder_uids("bot", "Quarantine") if "Quarantine" in dovecot.folders("bot") else []
-        import sqlite3
-
-        import shutil
-
-        shutil.copy(db, "/tmp/crash-last.db")
         con = sqlite3.connect(db)
         per_mid = Counter(r[0] for r in con.execute("SELECT message_id FROM inbound_message"))
         cases = con.execute("SELECT COUNT(*) FROM dsr_case").fetchone()[0]
@@ -152,8 +155,9 @@ def main() -> int:
     expected = {f"crash-{i}@example.org" for i in range(len(mails))}
     result = {
         "messages": len(mails),
-        "kills": sum(1 for _, r in log if r == "killed") + sum(1 for k, r in log if k.startswith("fault")
-                                                               and r != "killed"),
+        "kills": sum(1 for _, r in log if r in ("killed", "exited 137")),
+        "random_kills": sum(1 for k, r in log if k.startswith("random") and r == "killed"),
+        "fault_point_kills": sum(1 for k, r in log if k.startswith("fault") and r == "exited 137"),
         "runs": log,
         "records_missing": len(expected - set(per_mid)),
         "records_duplicated": sum(1 for k, v in per_mid.items() if v > 1),
@@ -165,18 +169,23 @@ def main() -> int:
         "auto_replies_queued": outbox_ack,
         "outbox_not_sent": unsent,
         "case_mails_with_two_message_ids": sum(1 for ids in ack_ids_per_case.values() if len(ids) > 1),
+        "deliveries": sum(deliveries.values()),
+        "distinct_message_ids_delivered": len(deliveries),
         "same_message_id_delivered_twice": sum(1 for v in deliveries.values() if v > 1),
+        "extra_deliveries": sum(v - 1 for v in deliveries.values()),
         "seconds": round(time.monotonic() - started, 1),
     }
     out = ROOT / "bench" / "results" / "crash.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
-    for key in ("messages", "kills", "records_missing", "records_duplicated", "left_in_inbox", "processed",
+    for key in ("messages", "kills", "random_kills", "fault_point_kills", "records_missing", "records_duplicated", "left_in_inbox", "processed",
                 "quarantined", "lost", "cases", "auto_replies_queued", "outbox_not_sent",
-                "case_mails_with_two_message_ids", "same_message_id_delivered_twice", "seconds"):
+                "case_mails_with_two_message_ids", "deliveries", "distinct_message_ids_delivered",
+                "same_message_id_delivered_twice", "extra_deliveries", "seconds"):
         print(f"{key:<34} {result[key]}")
     ok = (result["records_missing"] == result["records_duplicated"] == result["lost"] == 0
-          and result["case_mails_with_two_message_ids"] == 0 and result["left_in_inbox"] == 0)
+          and result["case_mails_with_two_message_ids"] == 0 and result["left_in_inbox"] == 0
+          and result["outbox_not_sent"] == 0 and result["fault_point_kills"] == len(FAULTS))
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
