@@ -77,8 +77,11 @@ def main() -> int:
     m = args.per_mailbox
     batches = [messages(m, tag=f"s{i}") for i in range(4)]
     with Dovecot() as dovecot, SmtpSink() as sink, Postgres() as pg:
-        one_worker = [one(1, m, dovecot, sink, pg, batches) for _ in range(args.runs)]
-        three_workers = [one(3, m, dovecot, sink, pg, batches) for _ in range(args.runs)]
+        one_worker, three_workers = [], []
+        for _ in range(args.runs):  # alternate, so drift in machine load hits both alike
+            one_worker.append(one(1, m, dovecot, sink, pg, batches))
+            three_workers.append(one(3, m, dovecot, sink, pg, batches))
+            print(f"  1 worker {one_worker[-1]:.1f} msg/s, 3 workers {three_workers[-1]:.1f} msg/s", flush=True)
     result = {"machine": machine(), "mailboxes": 4, "messages": 4 * m, "runs": args.runs,
               "one_worker_msgs_per_s": round(median(one_worker), 1),
               "three_workers_msgs_per_s": round(median(three_workers), 1),

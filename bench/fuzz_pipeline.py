@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import re
 import sys
 import tempfile
 import time
@@ -39,6 +41,7 @@ def main() -> int:
     from intake_bot.pipeline import Pipeline
     from intake_bot.replies import make_env
 
+    logging.getLogger("intake_bot").setLevel(logging.ERROR)  # 10,000 quarantine lines are noise; errors still show
     work = Path(tempfile.mkdtemp(prefix="intake-fuzz-"))
     url = f"sqlite:///{work / 'fuzz.db'}"
     cfg = settings_from_dict({
@@ -65,7 +68,7 @@ def main() -> int:
             return
         stats["already stored" if out.already_stored else out.disposition] += 1
         if out.quarantined and not out.already_stored:
-            reasons[(out.reason or "").split(":")[0][:60]] += 1
+            reasons[re.sub(r"\d+", "N", (out.reason or "").split(":")[0])[:60]] += 1
             if not out.reason or out.reason.startswith("internal error"):
                 crashes.append(out.reason or "quarantined without a reason")
         if stats["examples"] % 1000 == 0:

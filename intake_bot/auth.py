@@ -35,6 +35,9 @@ def _domain(value: str) -> str:
 
 
 def _aligned(d: str, from_domain: str) -> bool:
+    """Relaxed alignment: the same domain, or one a parent of the other (never a bare TLD)."""
+    if "." not in d or "." not in from_domain:
+        return d == from_domain and bool(d)
     return d == from_domain or d.endswith("." + from_domain) or from_domain.endswith("." + d)
 
 

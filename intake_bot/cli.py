@@ -81,7 +81,10 @@ pass_app = click.make_pass_decorator(App)
 @click.option("-v", "--verbose", is_flag=True, help="Log more.")
 @click.pass_context
 def main(ctx, config_path, verbose):
-    """Take in data-protection requests by email, answer them on time, never lose one."""
+    """Take in data-protection requests by email, answer them on time, never lose one.
+
+    Example: intake-bot --config intake-bot.toml run
+    """
     from .logs import setup_logging
 
     setup_logging(verbose)
@@ -194,7 +197,10 @@ def check_config(app):
 
 @main.group()
 def db():
-    """Database schema commands."""
+    """Database schema commands.
+
+    Example: intake-bot db upgrade
+    """
 
 
 @db.command("upgrade")

@@ -90,7 +90,10 @@ def case_json(session, case, settings) -> dict:
 def register(main: click.Group, pass_app) -> None:
     @main.group()
     def cases():
-        """List, show and act on cases. Every action is audited."""
+        """List, show and act on cases. Every action is audited.
+
+        Example: intake-bot cases list --open
+        """
 
     @cases.command("list")
     @click.option("--json", "as_json", is_flag=True)
@@ -321,7 +324,10 @@ def register(main: click.Group, pass_app) -> None:
 
     @main.group()
     def suppressions():
-        """The newsletter suppression list (unsubscribes and marketing objections)."""
+        """The newsletter suppression list (unsubscribes and marketing objections).
+
+        Example: intake-bot suppressions list
+        """
 
     @suppressions.command("list")
     @pass_app

@@ -45,7 +45,9 @@ def register(main: click.Group, pass_app, utcnow) -> None:
                     continue
                 try:
                     reports.append(poll_mailbox(app.settings, app.engine, pipeline, cfg, now=utcnow,
-                                                progress=bool(progress)))
+                                                progress=bool(progress), keep=lambda name=cfg.name: acquire(
+                                                    app.engine, name, worker=worker_id(), now=utcnow(),
+                                                    ttl_seconds=app.settings.workers.lease_ttl_seconds)))
                 finally:
                     release(app.engine, cfg.name, worker=worker_id())
         failed = False
@@ -69,15 +71,15 @@ def register(main: click.Group, pass_app, utcnow) -> None:
         from .lease import SingleProcessGuard
         from .outbox import recover_own, send_due
 
-        guard = SingleProcessGuard(app.settings.database.url).__enter__()  # held until the process exits
-        recover_own(app.engine, worker=worker_id())
         total = {"sent": 0, "retried": 0, "failed": 0}
-        while True:
-            rep = asyncio.run(send_due(app.engine, app.settings.smtp, worker=worker_id(), now=utcnow))
-            for k in total:
-                total[k] += getattr(rep, k)
-            if rep.claimed < app.settings.smtp.batch_size or rep.retried or rep.failed:
-                break
+        with SingleProcessGuard(app.settings.database.url):  # released on return, not only at exit
+            recover_own(app.engine, worker=worker_id())
+            while True:
+                rep = asyncio.run(send_due(app.engine, app.settings.smtp, worker=worker_id(), now=utcnow))
+                for k in total:
+                    total[k] += getattr(rep, k)
+                if rep.claimed < app.settings.smtp.batch_size or rep.retried or rep.failed:
+                    break
         click.echo(f"sent {total['sent']}, to retry {total['retried']}, failed {total['failed']}")
 
     @main.command()
@@ -138,7 +140,10 @@ def register(main: click.Group, pass_app, utcnow) -> None:
 def register_breaker(main: click.Group, pass_app) -> None:
     @main.group()
     def breaker():
-        """The auto-reply circuit breaker."""
+        """The auto-reply circuit breaker.
+
+        Example: intake-bot breaker reset
+        """
 
     @breaker.command("reset")
     @pass_app

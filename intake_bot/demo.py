@@ -64,9 +64,7 @@ def run_demo(workdir: str, *, now: Callable[[], datetime], echo=print, samples: 
     from .replies import make_env
 
     work = Path(workdir).resolve()
-    if work.exists():
-        shutil.rmtree(work)
-    work.mkdir(parents=True)
+    _clear_workdir(work)
     settings = demo_settings(work)
     n = seed_maildir(work / "maildir", samples, now())
     echo(f"demo: {n} sample messages delivered to {work / 'maildir'}")
@@ -110,6 +108,34 @@ def run_demo(workdir: str, *, now: Callable[[], datetime], echo=print, samples: 
     _write_config(work, settings)
     return {"messages": len(msgs), "cases": len(case_list), "sent": rep.sent,
             "reports": [r.__dict__ for r in reports]}
+
+
+_DEMO_ENTRIES = ("intake-bot.db", "intake-bot.db-wal", "intake-bot.db-shm", "intake-bot.db-journal",
+                 "intake-bot.db.lock", "maildir", "sent", "demo.toml")
+
+
+def _clear_workdir(work: Path) -> None:
+    """Start over in ``work``, removing only what an earlier demo made there.
+
+    A directory that holds anything else is refused, so `--dir ~` cannot wipe a home directory.
+    """
+    from .errors import UserError
+
+    if work.exists():
+        if not work.is_dir():
+            raise UserError(f"demo: {work} exists and is not a directory")
+        others = [p.name for p in work.iterdir() if p.name not in _DEMO_ENTRIES]
+        if others:
+            raise UserError(f"demo: {work} is not empty and was not made by the demo "
+                            f"(it holds {len(others)} other entr{'y' if len(others) == 1 else 'ies'}); "
+                            "choose an empty or new directory with --dir")
+        for name in _DEMO_ENTRIES:
+            p = work / name
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p)
+            elif p.exists() or p.is_symlink():
+                p.unlink()
+    work.mkdir(parents=True, exist_ok=True)
 
 
 def _write_config(work: Path, settings) -> None:

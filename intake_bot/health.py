@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from datetime import datetime
 
 from sqlmodel import Session, select
 
 from .config import Settings
 from .errors import IntakeBotError
+
+
+_REFUSED = re.compile(r"(?:Error connecting to \S+ on port \d+: )?\[Errno 111\][^;]*|"
+                      r"\[Errno 111\] Connection refused", re.I)
+
+
+def plain(detail: str) -> str:
+    """Low-level socket wording in plain words (the rest of the message is kept)."""
+    return _REFUSED.sub("connection refused: nothing is listening on that port, or a firewall blocks it",
+                        detail)
 
 
 def check_all(settings: Settings) -> list[tuple[str, bool, str]]:
@@ -18,10 +30,11 @@ def check_all(settings: Settings) -> list[tuple[str, bool, str]]:
     results = [("configuration", True, f"{settings.source or 'settings'} is valid")]
     results.append(_check_db(settings))
     for box in settings.mailboxes:
+        name = f"mailbox {box.name}"
         try:
-            results.append((f"mailbox {box.name}", True, check_mailbox(box)))
+            results.append((name, True, check_mailbox(box).removeprefix("ok: ")))
         except IntakeBotError as exc:
-            results.append((f"mailbox {box.name}", False, str(exc)))
+            results.append((name, False, plain(str(exc)).removeprefix(f"{name}: ")))
     results.append(_check_smtp(settings))
     return results
 
@@ -31,6 +44,9 @@ def _check_db(settings: Settings) -> tuple[str, bool, str]:
 
     from .db import current_revision, make_engine
 
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)  # its INFO lines would bury the answer
     try:
         engine = make_engine(settings.database.url)
         with engine.connect() as conn:
@@ -39,7 +55,9 @@ def _check_db(settings: Settings) -> tuple[str, bool, str]:
         engine.dispose()
     except Exception as exc:  # any driver error: report it in plain words
         msg = str(getattr(exc, "orig", exc)).splitlines()[0]
-        return ("database", False, f"cannot connect: {msg}")
+        return ("database", False, f"cannot connect: {plain(msg)}")
+    finally:
+        alembic_log.setLevel(level)
     if rev is None:
         return ("database", False, "reachable, but has no schema: run `intake-bot db upgrade`")
     return ("database", True, f"reachable, schema revision {rev}")
@@ -58,7 +76,7 @@ def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
     try:
         asyncio.run(probe())
     except IntakeBotError as exc:
-        return ("smtp", False, str(exc))
+        return ("smtp", False, plain(str(exc)))
     return ("smtp", True, f"connected to {cfg.host}:{cfg.port} ({cfg.security})"
             + (" and logged in" if cfg.username else ""))
 

@@ -34,6 +34,8 @@ class PollReport:
     quarantined: int = 0
     dispositions: dict[str, int] = field(default_factory=dict)
     uidvalidity_changed: bool = False
+    lease_lost: bool = False
+    stopped: bool = False
     error: str | None = None
 
 
@@ -88,7 +90,16 @@ def poll_mailbox(
     now: Callable[[], datetime],
     progress: bool = False,
     limit: int | None = None,
+    keep: Callable[[], bool] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> PollReport:
+    """Ingest what is new in one mailbox, committing message by message.
+
+    ``keep`` is called after each batch (it renews this worker's lease); when it
+    returns False another worker has the mailbox, and the poll stops there.
+    ``stop`` is asked before each message (the runner's SIGTERM flag): when it says
+    True, what is done is filed away and the rest waits in the inbox for the next start.
+    """
     report = PollReport(cfg.name)
     try:
         with open_mailbox(cfg) as box:
@@ -117,6 +128,9 @@ def poll_mailbox(
                     bad.clear()
 
             for fetched in box.fetch(keys, batch_size=cfg.batch_size):
+                if stop is not None and stop():  # SIGTERM: file away what is done, leave the rest
+                    report.stopped = True
+                    break
                 report.fetched += 1
                 outcome = pipeline.process(cfg, fetched)
                 fault_point("after_commit_before_move")
@@ -131,6 +145,10 @@ def poll_mailbox(
                 bar.step()
                 if len(done) + len(bad) >= cfg.batch_size:
                     flush()
+                    if keep is not None and not keep():
+                        report.lease_lost = True
+                        log.warning("mailbox %s: lease lost to another worker; stopping this poll", cfg.name)
+                        break
             flush()
         record_poll(engine, cfg.name, now(), uidvalidity=validity)
     except MailboxError as exc:

@@ -1,7 +1,7 @@
 """Logging set-up: every record passes a redaction filter before any handler sees it.
 
-Addresses become ``k***@example.no`` style, national identity numbers and phone
-numbers are masked (intake_bot.identifiers.redact). Secrets are never passed to
+Addresses, national identity numbers and phone numbers are masked
+(intake_bot.identifiers.redact) in every record, at creation, before any handler. Secrets are never passed to
 the logger in the first place.
 """
 
@@ -40,8 +40,31 @@ class RedactingFormatter(logging.Formatter):
         return redact(super().format(record))
 
 
+_FILTER = RedactingFilter()
+
+
+def _redacting_factory(base):
+    def factory(*args, **kwargs) -> logging.LogRecord:
+        record = base(*args, **kwargs)
+        _FILTER.filter(record)
+        return record
+
+    factory._intake_bot = True  # type: ignore[attr-defined]
+    return factory
+
+
+def install_record_redaction() -> None:
+    """Redact every record as it is created, so no handler anywhere (ours, a library's,
+    pytest's) ever sees an address or ID number. Idempotent."""
+    current = logging.getLogRecordFactory()
+    if not getattr(current, "_intake_bot", False):
+        logging.setLogRecordFactory(_redacting_factory(current))
+
+
 def setup_logging(verbose: bool = False, stream=None) -> logging.Handler:
-    """Install one stderr handler with the redaction filter on the root logger."""
+    """Redact every log record at creation and install one stderr handler on the root logger
+    (with the filter and a redacting formatter as well, for records made before set-up)."""
+    install_record_redaction()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(FORMAT))
     handler.addFilter(RedactingFilter())

@@ -376,7 +376,7 @@ class ImapMailbox:
             left = end - time.monotonic()
             if left <= 0:
                 break
-            pending = isinstance(c.sock, ssl.SSLSocket) and c.sock.pending()
+            pending = (isinstance(c.sock, ssl.SSLSocket) and c.sock.pending()) or _buffered(c)
             if not pending and not select.select([c.sock], [], [], left)[0]:
                 break
             line = c._get_line()
@@ -401,6 +401,18 @@ class ImapMailbox:
             if set(self.pending_keys()) - before:
                 return True
         return False
+
+
+def _buffered(c: imaplib.IMAP4) -> bool:
+    """True if imaplib already read bytes select() cannot see (e.g. EXISTS in the '+ idling' packet)."""
+    timeout = c.sock.gettimeout()
+    try:
+        c.sock.settimeout(0)  # peek returns what is buffered, or b"" instead of blocking
+        return bool(c.file.peek(1))
+    except (OSError, ValueError):  # nothing buffered (TLS raises want-read instead of b"")
+        return False
+    finally:
+        c.sock.settimeout(timeout)
 
 
 class _Guard:

@@ -360,7 +360,23 @@ def _payload_bytes(part: Message, defects: list[str], where: str) -> bytes:
         name = type(defect).__name__
         if "Base64" in name or "Padding" in name:
             defects.append(f"{where}: {name}")
+    cte = str(_safe(lambda: part.get("content-transfer-encoding", ""), "")).strip().lower()
+    if cte and cte not in _KNOWN_CTES:
+        defects.append(f"{where}: unknown transfer encoding {cte[:40]!r}, raw bytes used")
     return data
+
+
+_KNOWN_CTES = {"7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "uue", "x-uue"}
+_STRUCTURE_DEFECTS = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect",
+                      "FirstHeaderLineIsContinuationDefect", "MissingHeaderBodySeparatorDefect",
+                      "MisplacedEnvelopeHeaderDefect", "MultipartConversionError"}
+_DELIMITER_LINE = re.compile(rb"^--([^\s\"\\]{1,70}?)[ \t]*\r?$", re.M)
+
+
+def _guess_boundary(data: bytes) -> bytes | None:
+    """The boundary a multipart body actually uses: its first ``--delimiter`` line."""
+    match = _DELIMITER_LINE.search(data)
+    return match.group(1) if match else None
 
 
 def _mime_view(part: Message) -> Message:
@@ -409,11 +425,17 @@ class _Walker:
         view = _mime_view(part)
         ctype = _safe(view.get_content_type, "text/plain")
         maintype = ctype.split("/")[0]
+        for defect in getattr(part, "defects", ()):
+            if type(defect).__name__ in _STRUCTURE_DEFECTS:
+                self.defects.append(f"mime: {type(defect).__name__}")
         if part.is_multipart() and maintype == "multipart":
             report = ctype == "multipart/report"
             for index, sub in enumerate(_safe(part.get_payload, []) or []):
                 if isinstance(sub, Message):
                     self.walk(sub, depth + 1, in_report=report and index > 0)
+            return
+        if maintype == "multipart":
+            self._broken_multipart(part, ctype, depth, in_report)
             return
         filename = _safe(view.get_filename, None)
         if filename is not None:
@@ -437,6 +459,24 @@ class _Walker:
             return
         data = _payload_bytes(part, self.defects, where)
         self.attachments.append(Attachment(filename=filename, content_type=ctype, size=len(data)))
+
+    def _broken_multipart(self, part: Message, ctype: str, depth: int, in_report: bool) -> None:
+        """A multipart whose boundary is missing or never used: split on the delimiter the
+        body does use, or failing that read the whole body as plain text."""
+        data = _safe(lambda: part.get_payload(decode=True), None)
+        if not isinstance(data, bytes):
+            payload = _safe(part.get_payload, "")
+            data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+        guess = _guess_boundary(data)
+        if guess is not None:
+            head = b"Content-Type: " + ctype.encode() + b'; boundary="' + guess + b'"\r\n\r\n'
+            sub = _safe(lambda: BytesParser(policy=email.policy.compat32).parsebytes(head + data), None)
+            if sub is not None and sub.is_multipart():
+                self.defects.append(f"mime: {ctype} boundary missing or unused, guessed from the body")
+                self.walk(sub, depth + 1, in_report)
+                return
+        self.defects.append(f"mime: {ctype} without usable parts, read as text")
+        self.plain.append(_clean(decode_bytes(data, None, self.defects, f"part {ctype}"), self.defects, ctype))
 
     def _message_part(self, part, ctype, disposition, filename, in_report, depth) -> None:
         inner = _safe(part.get_payload, None)

@@ -133,13 +133,17 @@ class Pipeline:
         msg = parse_message(fetched.raw, max_size=self.settings.pipeline.max_message_bytes)
         if not msg.from_addr:
             raise ParseError("no usable sender address")
+        if len(msg.from_addr) > MAX_ADDRESS:
+            raise ParseError(f"sender address is longer than {MAX_ADDRESS} characters")
         cls = self.classifier.classify(msg)
         row = InboundMessage(
             mailbox=mailbox.name, uidvalidity=fetched.uidvalidity, uid=fetched.key,
-            message_id=msg.message_id, content_hash=digest, raw=fetched.raw, size=len(fetched.raw),
+            message_id=_clip(msg.message_id, MAX_HEADER_ID), content_hash=digest, raw=fetched.raw,
+            size=len(fetched.raw),
             received_at=fetched.internaldate, date_header=msg.date, from_addr=msg.from_addr,
             from_name=msg.from_name[:200], reply_to=list(msg.reply_to), to_addrs=list(msg.to + msg.cc),
-            subject=msg.subject[:2000], in_reply_to=msg.in_reply_to, references=list(msg.references),
+            subject=msg.subject[:2000], in_reply_to=_clip(msg.in_reply_to, MAX_HEADER_ID),
+            references=[r[:MAX_HEADER_ID] for r in msg.references][-200:],
             new_text=msg.new_text[:20000],
             attachments=[{"filename": a.filename, "content_type": a.content_type, "size": a.size}
                          for a in msg.attachments],
@@ -166,6 +170,15 @@ class Pipeline:
         return outcome
 
 
+# column widths (models.py): longer values must not make PostgreSQL reject a whole message
+MAX_HEADER_ID = 998  # RFC 5322 line limit, the width of message_id / in_reply_to
+MAX_ADDRESS = 320
+
+
+def _clip(value: str | None, n: int) -> str | None:
+    return value[:n] if value else value
+
+
 def _transient(exc: DBAPIError) -> bool:
     text = str(exc.orig).lower()
     return any(s in text for s in ("database is locked", "could not connect", "connection refused",
@@ -188,10 +201,10 @@ def _message_flags(msg: ParsedMessage, cls: Classification) -> dict:
 # --------------------------------------------------------------------------- routes
 def route_duplicate(ctx: Ctx) -> bool:
     """The same email reached another of our mailboxes: one case, not two."""
-    if not ctx.msg.message_id:
+    if not ctx.row.message_id:
         return False
     first = ctx.session.exec(select(InboundMessage).where(
-        InboundMessage.message_id == ctx.msg.message_id, InboundMessage.id != ctx.row.id,
+        InboundMessage.message_id == ctx.row.message_id, InboundMessage.id != ctx.row.id,
         InboundMessage.disposition != "quarantined").order_by(InboundMessage.id)).first()
     if first is None:
         return False

@@ -1,9 +1,11 @@
 """`intake-bot run`: the long-running loop. Poll, send, timed jobs; back off on outages.
 
-New mail wakes the loop at once: one watcher thread per mailbox waits with IMAP
-IDLE (re-issued every ``idle_renew_seconds``; a broken IDLE reconnects and the
-next poll resyncs by UID) and falls back to the poll interval where the server
-has no IDLE. Each mailbox is polled only by the worker holding its lease.
+New mail wakes the loop at once: one watcher thread per mailbox this worker
+holds waits with IMAP IDLE (re-issued every ``idle_renew_seconds``; a broken
+IDLE reconnects and the poll it triggers resyncs by UID). Where the server has
+no IDLE the watcher ends and the loop polls at its interval. Each mailbox is
+polled only by the worker holding its lease, renewed every cycle and every
+batch of a long poll.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import socket
 import threading
 from datetime import datetime
 from typing import Callable
@@ -26,7 +29,6 @@ from .mailbox import open_mailbox
 from .outbox import recover_own, send_due
 
 log = logging.getLogger(__name__)
-WATCH_ROUND_SECONDS = 1.0
 
 
 class Runner:
@@ -39,10 +41,13 @@ class Runner:
         self._wake = threading.Event()
         self.failures = 0
         self.held: set[str] = set()
+        self._watching: dict[str, object] = {}  # mailbox name -> its open watcher connection
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        for box in list(self._watching.values()):
+            _interrupt(box)
 
     @property
     def stopping(self) -> bool:
@@ -56,13 +61,15 @@ class Runner:
         cycles = 0
         try:
             while not self.stopping:
+                self._wake.clear()  # before the poll: mail arriving during it wakes the next one
                 ok = self.cycle()
                 cycles += 1
                 if max_cycles is not None and cycles >= max_cycles:
                     break
                 self._wake.wait(self.delay(ok))
-                self._wake.clear()
         finally:
+            if not self.stopping:  # max_cycles reached: the watchers end too
+                self.stop()
             for name in list(self.held):
                 try:
                     release(self.engine, name, worker=self.worker)
@@ -70,23 +77,39 @@ class Runner:
                     log.warning("could not release the lease on %s; it expires by itself", name)
 
     def _watch(self, cfg) -> None:
-        """Wake the main loop when mail arrives (IDLE, or polling where there is none)."""
+        """Wake the main loop when mail arrives in ``cfg`` while this worker holds it (IMAP IDLE).
+
+        Returns where the server has no IDLE: the loop's interval is the polling then.
+        A broken IDLE reconnects (inside ``wait_for_change``, or here with backoff) and
+        wakes the loop, whose poll resyncs by UID.
+        """
         failures = 0
         while not self.stopping:
+            if cfg.name not in self.held:  # another worker's mailbox: nothing to wait for
+                self._stop.wait(1.0)
+                continue
             try:
                 with open_mailbox(cfg) as box:
+                    if not box.supports_idle():
+                        log.info("watcher %s: no IDLE on this server; polling every %g s",
+                                 cfg.name, self.interval)
+                        return
+                    self._watching[cfg.name] = box
+                    self._wake.set()  # mail may have come between the last poll and this IDLE
                     failures = 0
-                    while not self.stopping:
-                        # short IDLE rounds: each DONE also flushes anything the server announced
-                        # in the same packet as "+ idling", which a select() on the socket misses
-                        if box.wait_for_change(timeout=WATCH_ROUND_SECONDS):
+                    while not self.stopping and cfg.name in self.held:
+                        if box.wait_for_change(timeout=float(cfg.idle_renew_seconds)):
                             self._wake.set()
             except IntakeBotError as exc:
                 failures += 1
-                log.warning("watcher %s: %s", cfg.name, exc)
+                if not self.stopping:
+                    log.warning("watcher %s: %s", cfg.name, exc)
             except Exception as exc:  # never let a watcher die silently
                 failures += 1
-                log.warning("watcher %s failed: %s", cfg.name, type(exc).__name__)
+                if not self.stopping:
+                    log.warning("watcher %s failed: %s", cfg.name, type(exc).__name__)
+            finally:
+                self._watching.pop(cfg.name, None)
             self._stop.wait(min(300.0, 2.0 ** min(failures, 8)) * random.uniform(0.5, 1.0))
 
     def delay(self, ok: bool) -> float:
@@ -104,12 +127,10 @@ class Runner:
             if self.stopping:
                 break
             try:
-                if not acquire(self.engine, cfg.name, worker=self.worker, now=self.now(),
-                               ttl_seconds=self.settings.workers.lease_ttl_seconds):
-                    self.held.discard(cfg.name)
+                if not self.renew(cfg.name):
                     continue  # another live worker holds this mailbox
-                self.held.add(cfg.name)
-                report = poll_mailbox(self.settings, self.engine, self.pipeline, cfg, now=self.now)
+                report = poll_mailbox(self.settings, self.engine, self.pipeline, cfg, now=self.now,
+                                      keep=lambda name=cfg.name: self.renew(name), stop=lambda: self.stopping)
                 ok &= report.error is None
             except (StorageError, DBAPIError) as exc:
                 log.error("database unavailable (%s); will retry", str(getattr(exc, "orig", exc)).splitlines()[0])
@@ -124,6 +145,15 @@ class Runner:
                 log.exception("%s failed: %s", step.__name__, type(exc).__name__)
                 ok = False
         return ok
+
+    def renew(self, name: str) -> bool:
+        """Take or renew the lease on mailbox ``name``; False if another live worker has it."""
+        mine = acquire(self.engine, name, worker=self.worker, now=self.now(),
+                       ttl_seconds=self.settings.workers.lease_ttl_seconds)
+        if mine and name not in self.held:
+            log.info("worker %s now works mailbox %s", self.worker, name)
+        (self.held.add if mine else self.held.discard)(name)
+        return mine
 
     def send(self) -> None:
         rep = asyncio.run(send_due(self.engine, self.settings.smtp, worker=self.worker, now=self.now))
@@ -154,3 +184,11 @@ class Runner:
         key = run_digest_job(self.engine, self.settings, self.env, now=self.now())
         if key:
             log.info("digest queued: %s", key)
+
+
+def _interrupt(box) -> None:
+    """Break a watcher's blocking IDLE from another thread (shutting its socket down)."""
+    try:
+        box._client.sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # noqa: BLE001 - already closed or never connected
+        pass

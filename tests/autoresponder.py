@@ -4,8 +4,9 @@ It listens for SMTP on --smtp-port. For every message it receives it APPENDs a
 reply into the bot's Dovecot inbox (--imap-*), From its own address:
 
   --mode header   "Automatic reply: …" with Auto-Submitted: auto-replied
-  --mode text     an out-of-office text with no auto-reply headers at all
+  --mode text     "Automatic reply: …" out-of-office text with no auto-reply headers at all
   --mode request  a fresh, human-looking erasure request each time (the worst case)
+  --mode bounce   a DSN (multipart/report) from MAILER-DAEMON naming the Message-ID it got
 
 It prints one line per reply to stdout and runs until killed.
 """
@@ -28,7 +29,32 @@ from aiosmtpd.controller import Controller
 ME = "auto@responder.example"
 
 
+def dsn(original, n: int) -> bytes:
+    """An RFC 3464 delivery status notification for ``original``, laid out as Postfix writes it."""
+    boundary = f"dsn.{n}.{int(time.time())}"
+    headers = "".join(f"{k}: {v}\r\n" for k, v in original.items()
+                      if k.lower() in ("from", "to", "subject", "date", "message-id"))
+    text = (f"From: Mail Delivery System <MAILER-DAEMON@responder.example>\r\n"
+            f"To: {original['From'] or 'info@alektumgroup.no'}\r\n"
+            f"Date: {format_datetime(datetime.now(timezone.utc))}\r\n"
+            f"Message-ID: {make_msgid(domain='responder.example')}\r\n"
+            f"Subject: Undelivered Mail Returned to Sender\r\n"
+            f"Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: multipart/report; report-type=delivery-status; boundary=\"{boundary}\"\r\n\r\n"
+            f"--{boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n"
+            f"This is the mail system at host responder.example.\r\n\r\nI'm sorry to have to inform you "
+            f"that your message could not be delivered to {ME} (attempt {n}).\r\n\r\n"
+            f"--{boundary}\r\nContent-Type: message/delivery-status\r\n\r\n"
+            f"Reporting-MTA: dns; responder.example\r\n\r\nFinal-Recipient: rfc822; {ME}\r\n"
+            f"Action: failed\r\nStatus: 5.1.1\r\nDiagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
+            f"--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n{headers}\r\n"
+            f"--{boundary}--\r\n")
+    return text.encode("utf-8")
+
+
 def build(mode: str, original, n: int) -> bytes:
+    if mode == "bounce":
+        return dsn(original, n)
     msg = EmailMessage()
     msg["From"] = f"Responder <{ME}>"
     msg["To"] = original["From"] or "info@alektumgroup.no"
@@ -43,7 +69,7 @@ def build(mode: str, original, n: int) -> bytes:
         msg["Auto-Submitted"] = "auto-replied"
         msg.set_content("I am out of the office until Monday and have no access to email.")
     elif mode == "text":
-        msg["Subject"] = f"Out of office: {subject}"
+        msg["Subject"] = f"Automatic reply: {subject}"  # as Outlook does, no headers
         msg.set_content("Hello, I am currently out of the office until 3 January. I will reply when I am back.")
     else:
         msg["Subject"] = f"Request number {n}"
@@ -79,7 +105,7 @@ def main() -> int:
     ap.add_argument("--imap-port", type=int, required=True)
     ap.add_argument("--imap-user", required=True)
     ap.add_argument("--imap-password", required=True)
-    ap.add_argument("--mode", choices=["header", "text", "request"], required=True)
+    ap.add_argument("--mode", choices=["header", "text", "request", "bounce"], required=True)
     args = ap.parse_args()
     controller = Controller(Handler(args), hostname="127.0.0.1", port=args.smtp_port)
     controller.start()

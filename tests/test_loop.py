@@ -23,7 +23,7 @@ from intake_bot.classify import default_classifier
 from intake_bot.config import settings_from_dict
 from intake_bot.db import make_engine, upgrade
 from intake_bot.ingest import poll_all
-from intake_bot.models import InboundMessage, Marker, OutboxMessage
+from intake_bot.models import Case, CaseEvent, InboundMessage, Marker, OutboxMessage
 from intake_bot.outbox import send_due
 from intake_bot.pipeline import Pipeline
 from intake_bot.replies import make_env
@@ -117,5 +117,51 @@ def test_circuit_breaker_trips_and_alerts(tmp_path):
         tripped = s.get(Marker, screen.breaker_key(now))
         alerts = s.exec(select(func.count()).select_from(OutboxMessage)
                         .where(OutboxMessage.kind == "alert_circuit_breaker")).one()
-    assert acks == 5 and tripped is not None
-    assert alerts >= 1
+    assert acks == 5 and tripped is not None  # at most N auto-replies, then paused
+    assert alerts == 1  # one staff alert per trip, not one per blocked reply
+
+
+def test_bounce_of_our_reply_is_recorded_on_its_case_and_never_answered(tmp_path, dovecot, imap_user):
+    """The responder answers our acknowledgement with a real DSN (multipart/report) naming its Message-ID."""
+    from intake_bot.digest import build_digest
+
+    user, password = imap_user
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "autoresponder.py"), "--smtp-port", str(port),
+                             "--imap-port", str(dovecot.port), "--imap-user", user, "--imap-password", password,
+                             "--mode", "bounce"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        url = f"sqlite:///{tmp_path / 'bounce.db'}"
+        settings = settings_from_dict({
+            "database": {"url": url},
+            "mailboxes": [{"name": "info", "address": "info@alektumgroup.no", "host": "127.0.0.1",
+                           "port": dovecot.port, "security": "none", "username": user, "password_env": "PW"}],
+            "smtp": {"host": "127.0.0.1", "port": port, "security": "none"},
+        }, env={"PW": password})
+        upgrade(url)
+        engine = make_engine(url)
+        now = lambda: datetime.now(timezone.utc)  # noqa: E731
+        pipeline = Pipeline(settings, engine, default_classifier(), make_env(), now=now)
+        dovecot.append(user, first_mail())
+        sent = []
+        for _ in range(6):
+            poll_all(settings, engine, pipeline, now=now)
+            sent.append(asyncio.run(send_due(engine, settings.smtp, worker="loop", now=now)).sent)
+            time.sleep(0.3)
+        with Session(engine) as s:
+            ack = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "acknowledgement")).one()
+            replies = s.exec(select(OutboxMessage).where(OutboxMessage.kind.not_like("alert_%"))).all()
+            bounce = s.exec(select(InboundMessage).where(InboundMessage.disposition == "bounce")).one()
+            case = s.get(Case, ack.case_id)
+            events = s.exec(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "bounce")).all()
+            digest = build_digest(s, settings, now=now(), since=None)
+        assert sum(sent) == 1 and len(replies) == 1  # the acknowledgement; the DSN got no answer
+        assert ack.message_id.strip("<>") in bounce.raw.decode()  # it really named our Message-ID
+        assert bounce.case_id == case.id and case.flags.get("bounced") and case.needs_review
+        assert len(events) == 1 and events[0].message_id == bounce.id
+        assert any(t.kind == "bounce" and t.reference == case.reference for t in digest.triage)  # shown to staff
+        print(f"bounce: replies sent {sum(sent)}, per cycle {sent}")
+    finally:
+        proc.kill()
+        proc.wait()

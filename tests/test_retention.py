@@ -63,6 +63,53 @@ def test_purge_dry_run_cli(tmp_path):
     res = CliRunner().invoke(main, ["--config", str(cfg), "purge", "--dry-run"])
     assert res.exit_code == 0, res.output
     assert "would be purged" in res.output
+    assert res.output.count("\t") >= 8  # one line per message: id, mailbox, date, case, size
     engine = make_engine(url)
     with Session(engine) as s:
         assert all(m.raw is not None for m in s.exec(select(InboundMessage)))
+    res = CliRunner().invoke(main, ["--config", str(cfg), "purge"])
+    assert res.exit_code == 0, res.output
+    assert "2 message bodies purged" in res.output
+    with Session(engine) as s:
+        assert sum(m.raw is None for m in s.exec(select(InboundMessage))) == 2
+
+
+# --------------------------------------------------------------------------- other stored-data safeguards
+def test_sqlite_file_is_private_and_templates_escape_what_they_insert(tmp_path):
+    """make_engine creates the SQLite file 0600; a hostile value reaches HTML mail escaped, text mail as is."""
+    import stat
+    from email import message_from_bytes, policy
+
+    from intake_bot.classify import default_classifier
+    from intake_bot.config import settings_from_dict
+    from intake_bot.mailbox import FetchedMessage
+    from intake_bot.models import OutboxMessage
+    from intake_bot.pipeline import Pipeline
+    from intake_bot.replies import make_env
+
+    path = tmp_path / "private.db"
+    url = f"sqlite:///{path}"
+    make_engine(url).dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    upgrade(url)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    hostile = "Alektum <script>alert(1)</script>"
+    settings = settings_from_dict({
+        "organisation": {"name": hostile},
+        "database": {"url": url},
+        "mailboxes": [{"name": "info", "address": "info@alektumgroup.no", "type": "maildir", "path": str(tmp_path)}],
+        "smtp": {"transport": "directory", "directory": str(tmp_path / "out")},
+    }, env={})
+    engine = make_engine(url)
+    pipeline = Pipeline(settings, engine, default_classifier(), make_env(), now=lambda: NOW)
+    raw = (b"From: Kari <kari@example.no>\r\nTo: info@alektumgroup.no\r\nSubject: Innsyn\r\n"
+           b"Message-ID: <esc@example.no>\r\n\r\nHei, jeg ber om innsyn i alle personopplysninger dere har om meg.\r\n")
+    out = pipeline.process(settings.mailboxes[0], FetchedMessage("1", 1, NOW, raw, len(raw)))
+    assert out.disposition == "case_opened"
+    with Session(engine) as s:
+        ack = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "acknowledgement")).one()
+    mail = message_from_bytes(ack.raw, policy=policy.default)
+    html = mail.get_body(("html",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert hostile in text  # plain text is not HTML-escaped

@@ -81,6 +81,9 @@ def test_three_workers_four_mailboxes_and_takeover(tmp_path, dovecot, postgres):
         assert len(ids) == 40 and len(set(ids)) == 40  # each message ingested exactly once
         live = {f"{os.uname().nodename}:{p.pid}" for p in procs}
         assert all(st.lease_owner in live for st in states.values())
+        # while all workers live, a mailbox never changes hands: one holder each, seen every 0.2 s
+        assert all(len(seen) == 1 for seen in owners_seen.values()), owners_seen
+        first_owner = {name: next(iter(seen)) for name, seen in owners_seen.items()}
         # kill -9 the worker holding box0; its mailbox must move to another worker
         victim_id = states["box0"].lease_owner
         victim = next(p for p in procs if victim_id.endswith(f":{p.pid}"))
@@ -89,16 +92,26 @@ def test_three_workers_four_mailboxes_and_takeover(tmp_path, dovecot, postgres):
         killed_at = time.time()
         for i in range(5):
             dovecot.append(users[0][0], mail(100 + i, 0))
+        after: dict[str, set[str]] = {name: set() for name in owners_seen}
         while time.time() - killed_at < TTL + 15:
             with Session(engine) as s:
+                for row in s.exec(select(MailboxState)):
+                    if row.lease_owner:
+                        after[row.name].add(row.lease_owner)
+                owners = {row.name: row.lease_owner for row in s.exec(select(MailboxState))}
                 st = s.get(MailboxState, "box0")
                 n = s.exec(text("SELECT count(*) FROM inbound_message")).one()[0]
-            if st.lease_owner and st.lease_owner != victim_id and n >= 45:
+            if n >= 45 and all(owners[b] and owners[b] != victim_id for b in owners):
                 break
             time.sleep(0.2)
         took = time.time() - killed_at
         assert st.lease_owner != victim_id and n == 45, (st.lease_owner, n)
         assert took <= TTL + 5, took  # TTL + one poll interval, with slack for a loaded machine
+        for name, seen in after.items():  # only the dead worker's mailboxes moved, each to one successor
+            if first_owner[name] == victim_id:
+                assert len(seen - {victim_id}) == 1, (name, seen)
+            else:
+                assert seen == {first_owner[name]}, (name, seen)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -126,3 +139,26 @@ def test_sqlite_refuses_a_second_worker(tmp_path):
     finally:
         first.terminate()
         first.wait(timeout=30)
+
+
+def test_lease_is_exclusive_renewable_and_expires(postgres):
+    """The lease primitive on PostgreSQL: one holder; renewal; takeover only after expiry; release."""
+    from datetime import datetime, timedelta, timezone
+
+    from intake_bot.lease import acquire, release
+
+    url = postgres.create_database(f"lease_{time.time_ns() % 10**9}")
+    upgrade(url)
+    engine = make_engine(url)
+    t0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+    assert acquire(engine, "info", worker="a", now=t0, ttl_seconds=10)
+    assert not acquire(engine, "info", worker="b", now=t0 + timedelta(seconds=9), ttl_seconds=10)
+    assert acquire(engine, "info", worker="a", now=t0 + timedelta(seconds=9), ttl_seconds=10)  # renewed
+    assert not acquire(engine, "info", worker="b", now=t0 + timedelta(seconds=18), ttl_seconds=10)
+    assert acquire(engine, "info", worker="b", now=t0 + timedelta(seconds=20), ttl_seconds=10)  # a expired
+    assert not acquire(engine, "info", worker="a", now=t0 + timedelta(seconds=21), ttl_seconds=10)
+    release(engine, "info", worker="a")  # not a's any more: no effect
+    with Session(engine) as s:
+        assert s.get(MailboxState, "info").lease_owner == "b"
+    release(engine, "info", worker="b")
+    assert acquire(engine, "info", worker="a", now=t0 + timedelta(seconds=22), ttl_seconds=10)

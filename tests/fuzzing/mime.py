@@ -28,6 +28,9 @@ header_text = st.one_of(
     st.builds(lambda cs, t: f"=?{cs}?Q?{t}?=", st.sampled_from(CHARSETS), st.text(max_size=30)),
     st.just("x" * 5000),
 )
+senders = st.sampled_from(["Kari Nordmann <kari@example.no>", "sven@example.se", "=?utf-8?q?J=C3=B8rn?= <j@example.dk>",
+                           "Pekka <pekka@example.fi>", "hans@example.de", "x@alektumgroup.no",
+                           "MAILER-DAEMON@example.net", "\"Ødegård, Åse\" <aase@example.no>"])
 addresses = st.one_of(st.just("Kari Nordmann <kari@example.no>"), st.just("<>"), st.just(""),
                       st.just("MAILER-DAEMON@example.net"), st.just("noreply@example.com"),
                       st.just("\"Ødegård, Åse\" <aase@example.no>"), st.just("broken@@example"),
@@ -90,9 +93,14 @@ def messages(draw) -> bytes:
     lines = []
     for name in ("From", "To", "Subject", "Date", "Message-ID", "Reply-To", "In-Reply-To", "References",
                  "Auto-Submitted", "Authentication-Results", "List-Id", "Return-Path"):
-        count = draw(st.sampled_from([0, 1, 1, 1, 2]))
+        count = draw(st.sampled_from([1, 1, 1, 1, 0, 2]))
         for _ in range(count):
-            value = draw(addresses if name in ("From", "To", "Reply-To", "Return-Path") else header_text)
+            if name == "Message-ID":  # mostly unique, so most examples are not routed as duplicates
+                value = draw(st.one_of(st.uuids().map(lambda u: f"<{u}@example.org>"), header_text))
+            elif name == "From":  # mostly a usable sender, so most examples get past the parser
+                value = draw(senders if draw(st.sampled_from([True, True, True, False])) else addresses)
+            else:
+                value = draw(addresses if name in ("To", "Reply-To", "Return-Path") else header_text)
             lines.append(f"{name}: {value}")
     if draw(st.booleans()):
         lines.append(draw(st.text(max_size=40)))  # a line that is not a header at all
@@ -100,8 +108,19 @@ def messages(draw) -> bytes:
     if draw(st.booleans()):
         head += "Subject: raw 8bit Ødegård \x00\r\n".encode("latin-1")
     body = draw(tree(draw(st.integers(min_value=0, max_value=4))))
-    if draw(st.integers(min_value=0, max_value=20)) == 0:
-        body = b"Content-Type: multipart/mixed; boundary=\"d\"\r\n\r\n" + b"--d\r\nContent-Type: multipart/mixed; boundary=\"d\"\r\n\r\n" * 200
-    if draw(st.integers(min_value=0, max_value=30)) == 0:
-        body = b"Content-Type: text/html\r\n\r\n" + b"<div>" * 100_000
+    extreme = draw(st.sampled_from(["none"] * 17 + ["deep", "deep-distinct", "html-bomb", "oversized"]))
+    if extreme == "deep":  # one boundary reused at every level
+        level = b"--d\r\nContent-Type: multipart/mixed; boundary=\"d\"\r\n\r\n"
+        body = b"Content-Type: multipart/mixed; boundary=\"d\"\r\n\r\n" + level * 200
+    elif extreme == "deep-distinct":  # 300 levels, each with its own boundary, text at the bottom
+        body = b"Content-Type: text/plain\r\n\r\nSlett meg.\r\n"
+        for i in range(300):
+            body = (f"Content-Type: multipart/mixed; boundary=\"n{i}\"\r\n\r\n--n{i}\r\n".encode() + body
+                    + f"\r\n--n{i}--\r\n".encode())
+    elif extreme == "html-bomb":  # deep nesting under the size limit, so the converter has to cope
+        depth = draw(st.sampled_from([5_000, 20_000]))
+        body = (b"Content-Type: text/html\r\n\r\n<p>Slett meg</p>" + b"<div><span>" * depth
+                + draw(st.sampled_from([b"", b"</div>" * 1000, b"<!--" + b"x" * 1000])))
+    elif extreme == "oversized":
+        body = b"Content-Type: text/plain\r\n\r\n" + b"x" * 500_000
     return head + body
