@@ -10,7 +10,9 @@ Two rule stages run before the statistical model:
   (``~slett``), a cheap language-neutral stemmer that lets "sletting",
   "slettet" and "slette" share evidence. It matters most for Finnish.
 
-Digits are folded to ``0`` so case numbers and amounts do not become features.
+Digits are folded to ``0`` so case numbers and amounts do not become features,
+and tokens that mix letters and digits (verification codes, case references,
+invoice numbers) become one ``xcode`` token, so a random code cannot tip a label.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ SCOPE_BREAKERS = frozenset(
 )
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\n]", re.UNICODE)
 _PUNCT = frozenset(".!?;:,()\n")
+# "ABCDE-23452", "DSR-2026-000123", "INV4471": letters and digits in one hyphenated chunk
+_MIXED = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])\w+(?:-\w+)*(?![\w-])", re.UNICODE)
 PREFIX_LEN = 5
 MAX_NEG_SCOPE = 6
 
@@ -71,7 +75,7 @@ def unwrap(text: str) -> str:
 
 def featurize(text: str, lang: str = "xx") -> Featurized:
     cues = NEGATION_CUES.get(lang, NEGATION_CUES["xx"])
-    tokens = _TOKEN.findall(unwrap(text).lower())
+    tokens = _TOKEN.findall(_MIXED.sub(" xcode ", unwrap(text)).lower())
     words: list[str] = []
     tags: list[str] = []
     negated: list[str] = []
@@ -126,7 +130,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "5"
+FEATURES_VERSION = "6"
 
 
 def _pairs(concepts: set[str]) -> list[str]:

@@ -72,6 +72,15 @@ def test_digits_are_folded():
     assert featurize("ref 98765", "en").text == featurize("ref 12345", "en").text
 
 
+def test_codes_and_references_become_one_token():
+    # a random verification code must not tip a label: only its shape reaches the model
+    a = featurize("Beklager, her er den riktige: 7KQ2M-ZZ4P9", "nb").text
+    b = featurize("Beklager, her er den riktige: ABCDE-23452", "nb").text
+    assert a == b and "xcode" in a and "zz" not in a
+    words, _, _ = parts("sak DSR-2026-000123 og faktura INV4471, dato 2026-01-05", "nb")
+    assert words.count("xcode") == 2 and "dsr" not in words and "inv" not in words
+
+
 def test_prefix_stems_are_added_for_longer_words():
     words, _, _ = parts("sletting slettet", "nb")
     assert words.count("~slett") == 2
