@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 
 STAFF_LANGUAGES = ("en", "nb")
 KINDS = ("daily", "weekly")
-TRIAGE_KINDS = ("quarantined", "authority", "bounce", "low_confidence", "dpo_not_request")
+TRIAGE_KINDS = ("quarantined", "authority", "bounce", "send_failed", "low_confidence", "dpo_not_request")
 ACK_WINDOW = timedelta(days=30)
 SUBJECT_MAX = 80
 DPO_LOCAL_PART = "dataprotection"
@@ -167,6 +167,26 @@ def _triage_line(kind: str, msg: InboundMessage, settings: Settings, refs: dict[
                       subject=subject, detail=detail, reference=refs.get(msg.case_id) if msg.case_id else None)
 
 
+def _failed_sends(session: Session, settings: Settings, *, open_ids: set[int], refs: dict[int, str],
+                  since: datetime, now: datetime) -> list[TriageLine]:
+    """Our mails that the SMTP server refused for good (5xx): the person never got them.
+
+    Listed while their case is open, and for one period when they have no open case."""
+    lines = []
+    for o in session.exec(select(OutboxMessage).where(OutboxMessage.status == "failed")
+                          .order_by(OutboxMessage.created_at, OutboxMessage.id)):
+        if o.case_id not in open_ids and not since <= o.created_at < now:
+            continue
+        error = redact(" ".join((o.last_error or "").split()))
+        detail = f"{o.kind}: {error}" if error else o.kind
+        if len(detail) > SUBJECT_MAX:
+            detail = detail[: SUBJECT_MAX - 1] + "…"
+        subject = redact(" ".join((o.subject or "").split()))[:SUBJECT_MAX]
+        lines.append(TriageLine(kind="send_failed", received=_local(o.created_at, settings), mailbox="outbox",
+                                subject=subject, detail=detail, reference=refs.get(o.case_id)))
+    return lines
+
+
 def previous_digest_at(session: Session, *, before: datetime, period: str = "daily") -> datetime | None:
     """When the last ``period`` digest was queued (its Marker), or None."""
     row = session.exec(
@@ -232,6 +252,8 @@ def build_digest(session: Session, settings: Settings, *, now: datetime, since: 
         if (c.flags or {}).get("bounced") and c.id not in bounced_cases:
             d.triage.append(TriageLine(kind="bounce", received=None, mailbox=c.mailbox or "-", subject="",
                                        detail="case_flag", reference=refs[c.id]))
+    d.triage.extend(_failed_sends(session, settings, open_ids={c.id for c in open_cases}, refs=refs,
+                                  since=since, now=now))
     d.triage.sort(key=lambda t: (TRIAGE_KINDS.index(t.kind), t.received or local_now, t.reference or ""))
 
     mail_counts: dict[str, int] = {}

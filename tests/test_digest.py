@@ -39,12 +39,12 @@ EN_HEADINGS = ("Overdue", "Due within 7 days", "New since the last digest", "Awa
                "Verification locked or expired", "Newsletter unsubscribes processed",
                "Mail needing manual triage", "Counts", "Median time to acknowledge (last 30 days)",
                "Quarantined", "From a supervisory authority", "Our replies that bounced",
-               "Low-confidence classification", "Not a request, sent to the data-protection address")
+               "Our replies the mail server refused (not delivered)", "Low-confidence classification", "Not a request, sent to the data-protection address")
 NB_HEADINGS = ("På overtid", "Frist innen 7 dager", "Nye siden forrige oversikt", "Venter på identitetsbekreftelse",
                "Bekreftelse sperret eller utløpt", "Avmeldinger fra nyhetsbrev behandlet",
                "E-post til manuell gjennomgang", "Tall", "Median tid til kvittering",
                "I karantene", "Fra en tilsynsmyndighet", "Svar fra oss som kom i retur",
-               "Usikker klassifisering", "Ikke en henvendelse, sendt til personvernadressen")
+               "Svar fra oss som e-posttjeneren avviste (ikke levert)", "Usikker klassifisering", "Ikke en henvendelse, sendt til personvernadressen")
 
 
 def make_settings(tmp_path: Path, url: str, **digest):
@@ -94,6 +94,14 @@ def _mail(session, **kw) -> InboundMessage:
     session.add(m)
     session.flush()
     return m
+
+
+def _outbox(session, case: Case, status: str, created: datetime, error: str | None) -> None:
+    n = next(_uid)
+    session.add(OutboxMessage(case_id=case.id, kind="acknowledgement", from_addr="dataprotection@alektumgroup.com",
+                              to_addr=case.requester, message_id=f"<{n}@alektumgroup.com>",
+                              subject=f"[{case.reference}] We have received your request", raw=b"x",
+                              status=status, last_error=error, created_at=created))
 
 
 def seed(session) -> dict[str, Case]:
@@ -148,6 +156,11 @@ def seed(session) -> dict[str, Case]:
           from_addr=REQUESTER, subject=f"Objection from {REQUESTER}")
     _mail(session, received_at=_utc(2026, 3, 9, 16), disposition="not_request", mailbox="se-inbox",
           to_addrs=["faktura@alektum.se"], subject="Faktura 778")
+    # our acknowledgement refused for good (5xx) on an open case; an old failure on a closed case is not listed
+    _outbox(session, c["awaiting"], "failed", _utc(2026, 3, 2, 9),
+            "550 5.1.1 <kari.nordmann@example.no>: Recipient address rejected")
+    _outbox(session, c["old_closed"], "failed", _utc(2025, 11, 1, 9), "550 no such user")
+    _outbox(session, c["due_soon"], "sent", _utc(2026, 2, 12, 13), None)
     session.add(Marker(key="digest:daily:2026-03-09", created_at=PREVIOUS_DIGEST))
     session.flush()
     return c
@@ -191,7 +204,7 @@ def test_sections_hold_the_right_cases(seeded):
     assert d.unsubscribes == [(date(2026, 3, 9), "unsubscribe", "DSR-2026-000007")]
     assert [(t.kind, t.reference) for t in d.triage] == [
         ("quarantined", None), ("authority", None), ("bounce", "DSR-2026-000003"), ("bounce", "DSR-2026-000008"),
-        ("low_confidence", "DSR-2026-000001"), ("dpo_not_request", None)]
+        ("send_failed", "DSR-2026-000004"), ("low_confidence", "DSR-2026-000001"), ("dpo_not_request", None)]
     assert d.by_type == {"access": 3, "objection": 1, "portability": 1, "rectification": 1, "erasure": 1}
     assert [(m.mailbox, m.mail, m.open_cases) for m in d.by_mailbox] == [("dataprotection", 6, 4), ("se-inbox", 2, 2)]
     assert d.open_count == 6
@@ -232,7 +245,7 @@ def test_render_matches_golden_files(seeded, env):
     engine, settings, _ = seeded
     mail = dg.render_digest(env, _build(engine, settings), "en")
     assert mail.subject == ("[intake-bot] Data protection requests: daily digest 2026-03-10: "
-                            "1 overdue, 1 due soon, 6 to triage")
+                            "1 overdue, 1 due soon, 7 to triage")
     _check_golden("digest-en.txt", mail.text)
     _check_golden("digest-en.html", mail.html)
 
@@ -247,7 +260,7 @@ def test_html_is_mail_client_safe_and_private(seeded, env):
     for table in re.findall(r"<table[^>]*>", html):
         assert 'width="' in table and "style=" in table and "border=" in table
     # the summary line comes before every section
-    summary = "1 overdue, 1 due within 7 days, 2 new, 6 to triage, 6 open in total."
+    summary = "1 overdue, 1 due within 7 days, 2 new, 7 to triage, 6 open in total."
     assert html.index(summary) < html.index(">Overdue (1)<")
     assert mail.text.splitlines()[1] == summary
     for heading in EN_HEADINGS:
