@@ -2,7 +2,8 @@
 
 Either a command (the address on stdin, never on argv) or an HTTP POST of JSON.
 A failure is recorded on the row and retried on the next run; it never stops
-the loop.
+the loop. When both are configured and only one fails, only that one is
+retried: the status remembers which part already went through.
 """
 
 from __future__ import annotations
@@ -22,23 +23,40 @@ from .models import Suppression
 log = logging.getLogger(__name__)
 
 
+_COMMAND_DONE = "command ok"
+
+
+class _Partial(RuntimeError):
+    """The command went through, the HTTP call did not."""
+
+
 def _call(settings, row: Suppression) -> None:
     payload = {"address": row.address, "reason": row.reason, "created_at": row.created_at.isoformat()}
     cmd, url = settings.pipeline.suppression_hook_command, settings.pipeline.suppression_hook_url
-    if cmd:
+    if cmd and _COMMAND_DONE not in (row.hook_status or ""):
         res = subprocess.run(shlex.split(cmd), input=row.address + "\n", capture_output=True, text=True, timeout=30)
         if res.returncode != 0:
             raise RuntimeError(f"command exited {res.returncode}")
+        if url:
+            try:
+                _post(url, payload)
+            except (OSError, RuntimeError, urllib.error.URLError, ValueError) as exc:
+                raise _Partial(f"{type(exc).__name__}: {exc}") from exc
+        return
     if url:
-        req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (configured by the operator)
-            if resp.status >= 300:
-                raise RuntimeError(f"HTTP {resp.status}")
+        _post(url, payload)
+
+
+def _post(url: str, payload: dict) -> None:
+    req = urllib.request.Request(url, data=json.dumps(payload).encode(), method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:  # noqa: S310 (configured by the operator)
+        if resp.status >= 300:
+            raise RuntimeError(f"HTTP {resp.status}")
 
 
 def _failures(status: str | None) -> int:
-    m = re.match(r"failed \((\d+)\)", status or "")
+    m = re.match(r"failed \((\d+)", status or "")
     return int(m.group(1)) if m else (1 if (status or "").startswith("failed") else 0)
 
 
@@ -61,7 +79,10 @@ def run_pending(session: Session, settings) -> dict[str, int]:
             counts["ok"] += 1
         except (OSError, RuntimeError, subprocess.SubprocessError, urllib.error.URLError, ValueError) as exc:
             tries = _failures(row.hook_status) + 1
-            row.hook_status = f"failed ({tries}): {type(exc).__name__}: {_scrub(str(exc), row.address)[:200]}"
+            done = _COMMAND_DONE in (row.hook_status or "") or isinstance(exc, _Partial)
+            what = str(exc) if isinstance(exc, _Partial) else f"{type(exc).__name__}: {exc}"
+            row.hook_status = (f"failed ({tries}{'; ' + _COMMAND_DONE if done else ''}): "
+                               f"{_scrub(what, row.address)[:200]}")
             counts["failed"] += 1
             log.warning("suppression hook failed (%s); will retry", type(exc).__name__)
     return counts
