@@ -70,6 +70,19 @@ class Group(click.Group):
         except IntakeBotError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except Exception as exc:
+            from sqlalchemy.exc import DBAPIError  # not imported at start-up: `classify` stays fast
+
+            if not isinstance(exc, DBAPIError):
+                raise
+            # the database is down, locked or refused us: one line, no traceback
+            from .health import plain
+
+            text = str(exc.orig or exc).strip()
+            detail = text.splitlines()[0] if text else type(exc).__name__
+            click.echo(f"error: database unavailable: {plain(detail)} (check [database] url; "
+                       "`intake-bot check-config` tests the connection)", err=True)
+            sys.exit(1)
 
 
 pass_app = click.make_pass_decorator(App)

@@ -133,6 +133,10 @@ def register(main: click.Group, pass_app, utcnow) -> None:
             click.echo(f"mailbox {m['name']}: {m['health']}; last success {m['last_success_at'] or 'never'}"
                        + (f"; last error {m['last_error']}" if m["last_error"] else ""))
         click.echo("outbox: " + (", ".join(f"{k} {v}" for k, v in report["outbox"].items()) or "empty"))
+        err = report.get("outbox_last_error")
+        if err:
+            state = "failed for good" if err["status"] == "failed" else f"will retry, {err['attempts']} attempt(s)"
+            click.echo(f"outbox last error ({err['kind']}, {state}): {err['error']}")
         if report.get("circuit_breaker"):
             click.echo("circuit breaker: TRIPPED, auto-replies paused")
 

@@ -82,7 +82,8 @@ def _check_smtp(settings: Settings) -> tuple[str, bool, str]:
 
 
 def status_report(settings: Settings, engine, *, now: datetime) -> dict:
-    from .models import MailboxState, Marker
+    from .identifiers import redact
+    from .models import MailboxState, Marker, OutboxMessage
     from .outbox import backlog
 
     boxes = []
@@ -104,4 +105,11 @@ def status_report(settings: Settings, engine, *, now: datetime) -> dict:
                 "lease_owner": st.lease_owner if st else None,
             })
         breaker = session.get(Marker, "circuit-breaker") is not None
-    return {"mailboxes": boxes, "outbox": backlog(engine), "circuit_breaker": breaker}
+        # the latest SMTP error on a mail not yet sent (retrying or failed for good)
+        last = session.exec(select(OutboxMessage).where(OutboxMessage.last_error.is_not(None),
+                                                        OutboxMessage.status.in_(("queued", "failed")))
+                            .order_by(OutboxMessage.id.desc()).limit(1)).first()
+        outbox_error = ({"status": last.status, "kind": last.kind, "attempts": last.attempts,
+                         "error": redact(" ".join(last.last_error.split()))[:300]} if last else None)
+    return {"mailboxes": boxes, "outbox": backlog(engine), "outbox_last_error": outbox_error,
+            "circuit_breaker": breaker}

@@ -161,6 +161,32 @@ def test_missing_config_is_one_readable_line(tmp_path):
     assert "Traceback" not in r.output and "error:" in r.output
 
 
+@pytest.mark.parametrize("args", [["status"], ["poll", "--once"], ["cases", "list"]])
+def test_unreachable_database_is_one_readable_line(tmp_path, args):
+    port = free_port()  # nothing listens there
+    cfg = tmp_path / "down.toml"
+    cfg.write_text(f"""
+[organisation]
+name = "X"
+reply_from = "dataprotection@alektumgroup.com"
+[database]
+url = "postgresql+psycopg://bot:s3cret-pw@127.0.0.1:{port}/intake"
+[[mailboxes]]
+name = "info"
+type = "maildir"
+address = "info@alektumgroup.no"
+path = "{tmp_path / 'md'}"
+[smtp]
+transport = "directory"
+directory = "{tmp_path / 'out'}"
+""")
+    r = subprocess.run([str(BIN), "--config", str(cfg), *args], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1, r.stderr
+    err = r.stderr.strip().splitlines()
+    assert "Traceback" not in r.stderr and "s3cret-pw" not in r.stderr + r.stdout
+    assert err[-1].startswith("error: database unavailable:") and str(port) in err[-1]
+
+
 # --------------------------------------------------------------------------- docs
 def _commands(group: click.Group, prefix=()):
     for name, cmd in group.commands.items():

@@ -242,6 +242,7 @@ def test_smtp_4xx_retries_with_backoff_and_5xx_fails_for_staff(tmp_path):
         res = CliRunner(env={"PW": "pw"}).invoke(main, ["--config", str(cfg), "status"])
         assert res.exit_code == 0, res.output
         assert "mailbox info: ok; last success 20" in res.output and "failed 1" in res.output
+        assert "outbox last error (acknowledgement, failed for good): 550" in res.output
 
 
 def test_sqlite_locked_is_transient_not_quarantined(tmp_path):
