@@ -245,7 +245,7 @@ _SPECIAL_TERMS: dict[str, str] = {
       | psychisch\w* | gesundheit\w* | illness\w* | sickness | sick\s+(?:leave|note|pay)
       | sick(?!\s+(?:of|and\s+tired|leave|note|pay)\b) | diagnosis | diagnosed | pregnan\w*
       | disabilit\w* | disabled | mental\s+health | medical\s+condition\w* | chemotherapy
-      | surgery | doctor'?s\s+note
+      | surgery | doctor'?s\s+note | hiv(?:-\w+)?
     """,
     "ethnicity": r"""
         etnisk\w* | etnicitet\w* | ethnic\w* | ethnisch\w* | ethnizität | etni\w* | etninen
@@ -317,6 +317,7 @@ def find_special_categories(text: str) -> list[SpecialCategory]:
 
 # --- redaction ----------------------------------------------------------------
 EMAIL_TOKEN, ID_TOKEN, PHONE_TOKEN = "<email>", "<id-number>", "<phone>"
+SPECIAL_TOKEN = "<special-category>"
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # Anything shaped like an ID number is redacted even when its check digits fail:
 # a typo in someone's fødselsnummer is still their fødselsnummer.
@@ -338,7 +339,8 @@ def _spans(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
 
 
 def redact(text: str) -> str:
-    """Text safe for logs and digests: e-mail addresses, ID numbers and phone numbers masked.
+    """Text safe for logs and digests: e-mail addresses, ID numbers, phone numbers and
+    mentions of special-category data (health, religion, union membership ...) masked.
 
     Case numbers that follow a case keyword are kept: staff need them.
     """
@@ -352,6 +354,7 @@ def redact(text: str) -> str:
     add(_spans(_EMAIL, text), EMAIL_TOKEN)
     add([(n.start, n.end) for n in find_national_ids(text)], ID_TOKEN)
     add(_spans(_ID_SHAPES, text), ID_TOKEN)
+    add([(h.start, h.end) for h in find_special_categories(text)], SPECIAL_TOKEN)
     keep = _case_number_spans(text)
     for pattern in _PHONES:
         add([s for s in _spans(pattern, text) if not any(s[0] < b and a < s[1] for a, b in keep)],

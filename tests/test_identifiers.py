@@ -297,6 +297,17 @@ def test_redact_masks_id_shaped_numbers_even_with_bad_check_digits():
     assert "15038540188" not in out and ID_TOKEN in out
 
 
+@pytest.mark.parametrize("text, kept", [
+    ("Innsyn: min kreftdiagnose og HIV-behandling", "Innsyn: min "),
+    ("Jeg er medlem av fagforeningen og ber om sletting", "Jeg er medlem av "),
+    ("Ich bin schwanger und bitte um Löschung", "Ich bin "),
+])
+def test_redact_masks_special_category_mentions(text, kept):
+    out = redact(text)
+    assert out.startswith(kept) and "<special-category>" in out
+    assert not find_special_categories(out)
+
+
 def test_redact_leaves_ordinary_text_alone():
     text = "Jeg betalte 1 500 kr den 15.03.2024. Takk!"
     assert redact(text) == text
