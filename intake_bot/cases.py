@@ -188,6 +188,23 @@ def refresh_deadline(*, session: Session, settings: Settings, case: Case, now: d
     return dl
 
 
+def refresh_paused_deadlines(*, session: Session, settings: Settings, now: datetime) -> int:
+    """Bring the stored due date of every open case whose clock is stopped up to ``now``.
+
+    While a pause is open the deadline keeps moving (``suspend``) or is not yet
+    known (``restart``), so a due date stored when the pause began goes stale:
+    views that read ``due_date`` (digest, reminders, lists, export) call this
+    first. Returns how many cases changed."""
+    paused = session.exec(select(Case).join(CasePause, CasePause.case_id == Case.id)
+                          .where(CasePause.ended_at.is_(None), Case.status.in_(sorted(OPEN)))).unique().all()
+    changed = 0
+    for case in paused:
+        before = case.due_date
+        refresh_deadline(session=session, settings=settings, case=case, now=now)
+        changed += case.due_date != before
+    return changed
+
+
 def get_case(*, session: Session, reference: str) -> Case:
     case = session.exec(select(Case).where(Case.reference == reference.strip().upper())).first()
     if case is None:

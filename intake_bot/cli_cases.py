@@ -22,11 +22,12 @@ def _default_actor() -> str:
         return "staff"
 
 
-def _case_row(c, today: date) -> dict:
+def _case_row(c, today: date, tz) -> dict:
     return {
         "reference": c.reference, "status": c.status, "types": list(c.request_types),
-        "language": c.language, "received": c.received_at.date().isoformat(),
+        "language": c.language, "received": c.received_at.astimezone(tz).date().isoformat(),
         "due": c.due_date.isoformat() if c.due_date else None,
+        "target": c.internal_target.isoformat() if c.internal_target else None,
         "days_left": (c.due_date - today).days if c.due_date else None,
         "extended": c.extended, "assignee": c.assignee, "needs_review": c.needs_review,
         "flags": c.flags or {},
@@ -54,7 +55,7 @@ def case_json(session, case, settings) -> dict:
     out = session.exec(select(OutboxMessage).where(OutboxMessage.case_id == case.id)
                        .order_by(OutboxMessage.id)).all()
     return {
-        **_case_row(case, today),
+        **_case_row(case, today, settings.organisation.tz),
         "requester": case.requester,
         "channel": case.channel,
         "mailbox": case.mailbox,
@@ -107,11 +108,14 @@ def register(main: click.Group, pass_app) -> None:
 
         Example: intake-bot cases list --status awaiting_verification --due-before 2026-12-31
         """
-        from .cases import OPEN
+        from .cases import OPEN, refresh_paused_deadlines
         from .models import Case
 
-        today = datetime.now(timezone.utc).astimezone(app.settings.organisation.tz).date()
+        now = datetime.now(timezone.utc)
+        tz = app.settings.organisation.tz
+        today = now.astimezone(tz).date()
         with Session(app.engine) as session:
+            refresh_paused_deadlines(session=session, settings=app.settings, now=now)  # shown live, not stored
             q = select(Case).order_by(Case.id)
             if statuses:
                 q = q.where(Case.status.in_(statuses))
@@ -119,13 +123,13 @@ def register(main: click.Group, pass_app) -> None:
                 q = q.where(Case.status.in_(sorted(OPEN)))
             if due_before:
                 q = q.where(Case.due_date < due_before.date())
-            rows = [_case_row(c, today) for c in session.exec(q)
+            rows = [_case_row(c, today, tz) for c in session.exec(q)
                     if not types or set(types) & set(c.request_types)]
         if as_json:
             for r in rows:
                 click.echo(json.dumps(r, ensure_ascii=False))
         else:
-            click.echo(_table(rows, ["reference", "status", "types", "language", "received", "due",
+            click.echo(_table(rows, ["reference", "status", "types", "language", "received", "target", "due",
                                      "days_left", "assignee"]))
 
     @cases.command("show")
@@ -146,7 +150,8 @@ def register(main: click.Group, pass_app) -> None:
             return
         click.echo(f"{data['reference']}  {data['status']}  types: {', '.join(data['types'])}  "
                    f"language: {data['language']}")
-        click.echo(f"received {data['received_at']}  due {data['due']} ({data['days_left']} days left)"
+        click.echo(f"received {data['received_at']}  internal target {data['target']}  "
+                   f"due {data['due']} ({data['days_left']} days left)"
                    + ("  EXTENDED" if data["extended"] else ""))
         v = data["verification"]
         if v["required"]:

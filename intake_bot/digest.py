@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from . import notices
-from .cases import OPEN
+from .cases import OPEN, refresh_paused_deadlines
 from .config import Settings
 from .deadlines import days_left, working_days_before
 from .errors import UserError
@@ -55,6 +55,7 @@ class CaseLine:
     language: str
     received: date
     due: date | None
+    target: date | None
     days_left: int | None
     status: str
     days_waiting: int | None = None
@@ -120,6 +121,7 @@ def case_line(case: Case, settings: Settings, today: date, **extra) -> CaseLine:
         language=case.language,
         received=_local(case.received_at, settings).date(),
         due=case.due_date,
+        target=case.internal_target,
         days_left=days_left(case.due_date, today) if case.due_date else None,
         status=case.status,
         **extra,
@@ -207,6 +209,7 @@ def build_digest(session: Session, settings: Settings, *, now: datetime, since: 
     d = Digest(org_name=settings.organisation.name, period=period, generated_at=local_now,
                since=since.astimezone(tz), today=today, due_within_days=settings.digest.due_within_days)
 
+    refresh_paused_deadlines(session=session, settings=settings, now=now)
     all_cases = sorted(session.exec(select(Case)).all(),
                        key=lambda c: (c.due_date is None, c.due_date or today, c.id))
     refs = {c.id: c.reference or f"#{c.id}" for c in all_cases}
@@ -426,6 +429,7 @@ def queue_staff_reminders(session: Session, settings: Settings, env, *, now: dat
     """
     today = _local(now, settings).date()
     count = 0
+    refresh_paused_deadlines(session=session, settings=settings, now=now)
     for case in session.exec(select(Case).where(Case.status.in_(sorted(OPEN))).order_by(Case.id)).all():
         if case.internal_target is not None and today > case.internal_target:
             count += _alert(session, settings, env, case=case, kind="target", key=f"remind:target:{case.id}",

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from .cases import refresh_paused_deadlines
 from .models import Case
 
 FIELDS = ["reference", "status", "request_types", "language", "channel", "received", "due", "extended",
@@ -20,6 +21,7 @@ def export_cases(engine, settings, *, fmt: str, now: datetime) -> str:
     today = now.astimezone(tz).date()
     rows = []
     with Session(engine) as session:
+        refresh_paused_deadlines(session=session, settings=settings, now=now)
         for c in session.exec(select(Case).order_by(Case.id)):
             closed = c.closed_at.astimezone(tz).date() if c.closed_at else None
             if closed is not None:

@@ -212,6 +212,30 @@ def test_sections_hold_the_right_cases(seeded):
     assert (d.median_ack, d.ack_count) == (timedelta(minutes=90), 3)
 
 
+def test_a_stopped_clock_is_not_overdue(seeded):
+    """A stored due date goes stale while the clock is stopped; the digest and the
+    reminders bring it up to date instead of calling the case overdue."""
+    from intake_bot.models import CasePause
+
+    engine, settings, _ = seeded
+    with Session(engine, expire_on_commit=False) as s:
+        c = _case(s, 20, language="nb", request_types=["access"], status="on_hold", mailbox="dataprotection",
+                  received_at=_utc(2026, 1, 5, 9), due_date=date(2026, 2, 5), internal_target=date(2026, 1, 23))
+        s.add(CasePause(case_id=c.id, kind="clarification", started_at=_utc(2026, 1, 6, 9)))
+        s.commit()
+    d = _build(engine, settings)
+    assert "DSR-2026-000020" not in _refs(d.overdue) + _refs(d.due_soon)
+    with Session(engine) as s:
+        dg.queue_staff_reminders(s, settings, make_env(REPO / "templates"), now=NOW)
+        s.commit()
+        case = s.exec(select(Case).where(Case.reference == "DSR-2026-000020")).one()
+        alerts = s.exec(select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.like(f"remind:%:{case.id}%")))
+        assert list(alerts) == []
+        due, target = case.due_date, case.internal_target
+    # one day ran before the pause; 30 remain from 10 March: 9 April 2026 (a Thursday)
+    assert due == date(2026, 4, 9) and target > NOW.date()
+
+
 def test_since_defaults_to_24_hours(seeded):
     engine, settings, _ = seeded
     with Session(engine) as s:
