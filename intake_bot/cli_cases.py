@@ -334,18 +334,37 @@ def register(main: click.Group, pass_app) -> None:
         Example: intake-bot suppressions list
         """
 
-    @suppressions.command("list")
-    @pass_app
-    def supp_list(app):
-        """Show suppressed addresses.
-
-        Example: intake-bot suppressions list
-        """
+    def _suppression_rows(app) -> list[dict]:
         from .models import Suppression
 
         with Session(app.engine) as session:
-            for s in session.exec(select(Suppression).order_by(Suppression.created_at)):
-                click.echo(f"{s.address}\t{s.reason}\t{s.created_at.isoformat()}")
+            return [{"address": s.address, "reason": s.reason, "created_at": s.created_at.isoformat(),
+                     "hook": s.hook_status or ""}
+                    for s in session.exec(select(Suppression).order_by(Suppression.created_at))]
+
+    def _emit(rows: list[dict], fmt: str) -> None:
+        if fmt == "json":
+            click.echo(json.dumps(rows, indent=2))
+        elif fmt == "csv":
+            buf = io.StringIO()
+            w = csv.DictWriter(buf, fieldnames=["address", "reason", "created_at", "hook"])
+            w.writeheader()
+            w.writerows(rows)
+            click.echo(buf.getvalue(), nl=False)
+        else:
+            for r in rows:
+                click.echo(f"{r['address']}\t{r['reason']}\t{r['created_at']}\t{r['hook'] or '-'}")
+
+    @suppressions.command("list")
+    @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                  show_default=True)
+    @pass_app
+    def supp_list(app, fmt):
+        """Show suppressed addresses (and whether the newsletter hook took them).
+
+        Example: intake-bot suppressions list --format csv
+        """
+        _emit(_suppression_rows(app), fmt)
 
     @suppressions.command("export")
     @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
@@ -355,16 +374,4 @@ def register(main: click.Group, pass_app) -> None:
 
         Example: intake-bot suppressions export --format json
         """
-        from .models import Suppression
-
-        with Session(app.engine) as session:
-            rows = [{"address": s.address, "reason": s.reason, "created_at": s.created_at.isoformat()}
-                    for s in session.exec(select(Suppression).order_by(Suppression.created_at))]
-        if fmt == "json":
-            click.echo(json.dumps(rows, indent=2))
-        else:
-            buf = io.StringIO()
-            w = csv.DictWriter(buf, fieldnames=["address", "reason", "created_at"])
-            w.writeheader()
-            w.writerows(rows)
-            click.echo(buf.getvalue(), nl=False)
+        _emit(_suppression_rows(app), fmt)

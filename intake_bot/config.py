@@ -127,7 +127,8 @@ class SmtpConfig:
 
 @dataclass(frozen=True)
 class DatabaseConfig:
-    url: str = "sqlite:///intake-bot.db"
+    # may carry the password from password_env/password_file: never printed
+    url: str = field(default="sqlite:///intake-bot.db", repr=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -270,12 +271,18 @@ def settings_from_dict(
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
 
-    org = _organisation(_table(data, "organisation"))
-    db = _database(_table(data, "database"), base_dir)
+    org_table = _table(data, "organisation")
+    given = {k for k in ("reply_from", "dpo_address") if k in org_table}
+    org = _organisation(org_table)
+    db = _database(_table(data, "database"), base_dir, env)
     raw_boxes = data["mailboxes"]
     if not isinstance(raw_boxes, list) or not raw_boxes:
         raise ConfigError("[[mailboxes]] must list at least one mailbox")
     boxes = tuple(_mailbox(b, i, env, base_dir) for i, b in enumerate(raw_boxes))
+    if "reply_from" not in given:  # default: answer from the first mailbox we read
+        org = replace(org, reply_from=boxes[0].address)
+    if "dpo_address" not in given:
+        org = replace(org, dpo_address=org.reply_from)
     names = [b.name for b in boxes]
     if len(set(names)) != len(names):
         raise ConfigError(f"mailbox names must be unique, got {names}")
@@ -365,12 +372,19 @@ def _check_country(country: str, subdivision: str | None, where: str) -> None:
         raise ConfigError(f"{where}: subdivision {subdivision!r} is not valid for {country}: {exc}") from None
 
 
-def _database(t: dict, base_dir: Path) -> DatabaseConfig:
+def _database(t: dict, base_dir: Path, env: Mapping[str, str]) -> DatabaseConfig:
     w = "[database]"
-    url = _take(t, w, "url", str, DatabaseConfig.url)
+    url = _take(t, w, "url", str, "sqlite:///intake-bot.db")
+    secret = _secret(t, w, env, base_dir)
     _no_leftovers(t, w)
     if not (url.startswith("sqlite") or url.startswith("postgresql")):
         raise ConfigError(f"{w}: url must start with sqlite:/// or postgresql+psycopg://")
+    if secret is not None:
+        if not url.startswith("postgresql"):
+            raise ConfigError(f"{w}: password_env/password_file are for PostgreSQL; SQLite has no password")
+        from sqlalchemy.engine import make_url
+
+        url = make_url(url).set(password=secret.get()).render_as_string(hide_password=False)
     if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         rel = url[len("sqlite:///"):]
         if rel and rel != ":memory:":

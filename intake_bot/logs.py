@@ -75,6 +75,6 @@ def setup_logging(verbose: bool = False, stream=None) -> logging.Handler:
     handler._intake_bot = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("aiosmtplib", "asyncio", "imap_tools", "urllib3", "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    for noisy in ("aiosmtplib", "asyncio", "imap_tools", "urllib3", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if verbose and noisy == "alembic" else logging.WARNING)
     return handler

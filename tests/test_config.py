@@ -146,6 +146,16 @@ def test_absolute_sqlite_and_postgres_urls_are_kept(tmp_path):
     assert "[database]" in msg and "url" in msg
 
 
+def test_database_password_from_env_goes_into_the_url_but_never_prints():
+    pg = "postgresql+psycopg://bot@db.internal:5432/intake"
+    s = settings_from_dict(minimal(database={"url": pg, "password_env": "DB_PW"}), env={**ENV, "DB_PW": "p@ss/w0rd"})
+    assert s.database.url == "postgresql+psycopg://bot:p%40ss%2Fw0rd@db.internal:5432/intake"
+    assert "w0rd" not in repr(s) and "w0rd" not in repr(s.database)
+    assert "DB_PW" in load_error(minimal(database={"url": pg, "password_env": "DB_PW"}))
+    assert "SQLite" in load_error(minimal(database={"url": "sqlite:////tmp/x.db", "password_env": "INTAKE_DPO_PASSWORD"}))
+    assert "password_env" in load_error(minimal(database={"url": pg, "password": "x"}))
+
+
 def test_secrets_never_in_repr(tmp_path):
     s = load_settings(write_contract(tmp_path), env=ENV)
     for text in (repr(s), str(s), repr(s.mailboxes[0]), repr(s.smtp)):
@@ -158,6 +168,8 @@ def test_secrets_never_in_repr(tmp_path):
 def test_defaults_for_omitted_sections():
     s = settings_from_dict(minimal(), env=ENV)
     assert s.organisation.country == "NO" and s.organisation.timezone == "Europe/Oslo"
+    # no [organisation]: we answer from, and the DPO is, the first mailbox we read
+    assert s.organisation.reply_from == s.organisation.dpo_address == s.mailboxes[0].address
     assert s.digest == DigestConfig()
     assert s.deadlines == DeadlineConfig()
     assert s.verification == VerificationConfig()

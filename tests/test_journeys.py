@@ -418,8 +418,10 @@ def test_unsubscribe_is_suppressed_and_confirmed_other_addresses_only_flagged(bo
     exported = json.loads(cli(cfg, "suppressions", "export", "--format", "json"))
     assert sorted(r["address"] for r in exported) == sorted(rows)
     csv_out = cli(cfg, "suppressions", "export", "--format", "csv").splitlines()
-    assert csv_out[0] == "address,reason,created_at" and len(csv_out) == 3
+    assert csv_out[0] == "address,reason,created_at,hook" and len(csv_out) == 3
     assert "Erik.Berg@example.com" in cli(cfg, "suppressions", "list")
+    listed = json.loads(cli(cfg, "suppressions", "list", "--format", "json"))
+    assert listed == exported
 
 
 class HookServer:
