@@ -336,6 +336,29 @@ def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage
     return row
 
 
+def reply_not_request(ctx: "Ctx") -> OutboxMessage | None:
+    """The optional short answer to mail that is not a request (``reply_to_non_requests``).
+
+    It says the mail arrived and how to make a data-protection request; it never
+    says whether we hold anything about the sender. The reply gate still applies."""
+    to_addr = normalise_address(ctx.msg.from_addr)
+    gate = screen.ReplyContext(session=ctx.session, settings=ctx.settings, to_addr=to_addr, now=ctx.now,
+                               kind="not_request_reply", staff_triggered=False, inbound=ctx.msg, case_id=None)
+    blocked = screen.blocked_by(gate)
+    if blocked:
+        if "circuit-breaker" in blocked:
+            _alert_breaker(ctx)
+        ctx.row.rules = list(ctx.row.rules) + [f"reply-gate: {b}" for b in blocked]
+        return None
+    row = notices.queue_plain_reply(session=ctx.session, settings=ctx.settings, env=ctx.env, inbound=ctx.row,
+                                    to_addr=to_addr, lang=ctx.cls.language, mailbox=ctx.mailbox.name,
+                                    template="not_request_reply", now=ctx.now,
+                                    dedupe_key=f"nonreq:{ctx.row.id}")
+    if row is not None:
+        ctx.outcome.queued.append("not_request_reply")
+    return row
+
+
 def _alert_breaker(ctx: "Ctx") -> None:
     """One staff alert per trip of the circuit breaker (keyed by when it tripped)."""
     from .models import Marker

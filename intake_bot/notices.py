@@ -82,6 +82,28 @@ def queue_case_mail(
     )
 
 
+def queue_plain_reply(
+    *, session: Session, settings: Settings, env, inbound: InboundMessage, to_addr: str, lang: str,
+    mailbox: str | None, template: str, now: datetime, dedupe_key: str,
+) -> OutboxMessage | None:
+    """An auto-reply that belongs to no case (the reply to mail that is not a request)."""
+    if existing(session, dedupe_key) is not None:
+        return None
+    org = settings.organisation
+    ctx = {"org": {"name": org.name, "dpo_address": org.dpo_address, "reply_from": org.reply_from},
+           "case": None, "lang": lang, "authority": None, "verification": None, "reasons": None, "new_due": None}
+    rendered = render(env, template, lang, ctx)
+    box = next((m for m in settings.mailboxes if m.name == mailbox), None)
+    reply_from = box.reply_from if box and box.reply_from else org.reply_from
+    refs = list(inbound.references or []) + ([inbound.message_id] if inbound.message_id else [])
+    return _queue(
+        session=session, settings=settings, kind=template, to_addr=to_addr, from_addr=reply_from,
+        subject=rendered.subject, rendered=rendered, now=now, dedupe_key=dedupe_key, case=None,
+        inbound=inbound, in_reply_to=inbound.message_id, references=refs,
+        auto_submitted="auto-replied", staff_triggered=False,
+    )
+
+
 def queue_staff_mail(
     *, session: Session, settings: Settings, kind: str, rendered, now: datetime, dedupe_key: str,
     case: Case | None = None,

@@ -296,6 +296,9 @@ def route_request(ctx: Ctx) -> bool:
 def route_not_request(ctx: Ctx) -> bool:
     ctx.outcome.disposition = "not_request"
     ctx.outcome.reason = "no data-protection request found: left for staff triage"
+    if ctx.settings.pipeline.reply_to_non_requests and ctx.msg.from_addr:
+        ctx.session.flush()  # the row id keys the reply, so a re-run cannot queue it twice
+        journeys.reply_not_request(ctx)
     return True
 
 

@@ -29,7 +29,10 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "hold_notice",
     "refusal_notice",
     "completed_notice",
+    "not_request_reply",
 )
+# mails that belong to no case: no [DSR-…] tag in the subject
+CASELESS = frozenset({"not_request_reply"})
 NEEDS_VERIFICATION = frozenset({"verification_request", "verification_reminder"})
 FALLBACK_LANG = "en"
 # Languages we recognise but write in a sibling language.

@@ -339,6 +339,31 @@ def test_automated_and_not_request_mail_get_no_reply(loop):
     assert len(loop.folder("Processed")) == 4
 
 
+def test_reply_to_non_requests_when_configured(db_url, dovecot, imap_user, smtp_sink):
+    """`reply_to_non_requests = true`: a short answer in the sender's language, no case, no
+    word about debts; automated mail still gets nothing; a second poll sends nothing twice."""
+    loop = Loop(db_url, dovecot, smtp_sink, [imap_user], pipeline_opts={"reply_to_non_requests": True})
+    loop.deliver((SAMPLES / "18-en-out-of-office-auto-submitted.eml").read_bytes())
+    loop.deliver((SAMPLES / "12-nb-payment-plan.eml").read_bytes())
+    loop.deliver((SAMPLES / "17-de-ratenzahlung.eml").read_bytes())
+    loop.poll()
+    loop.send()
+    loop.poll()
+    loop.send()
+    assert loop.rows(Case) == []
+    rows = loop.rows(InboundMessage)
+    assert [r.disposition for r in rows] == ["automated", "not_request", "not_request"]
+    got = loop.received()
+    assert sorted(m["Subject"] for m in got) == ["Vi har mottatt e-posten din", "Wir haben Ihre E-Mail erhalten"]
+    for m, row in zip(sorted(got, key=lambda m: m["Subject"]), rows[1:]):
+        assert m["In-Reply-To"] == f"<{row.message_id}>" and m["Auto-Submitted"] == "auto-replied"
+        assert m["To"].addresses[0].addr_spec == row.from_addr
+        body = text_of(m).lower()
+        assert not any(w in body for w in DEBT_WORDS), body
+    # the triage list still shows them to staff
+    assert all(not r.triaged for r in rows[1:])
+
+
 def test_same_mail_to_two_mailboxes_makes_one_case_and_one_ack(db_url, dovecot, imap_user, smtp_sink):
     second = (f"info-{imap_user[0]}", "pw-second")
     dovecot.add_user(*second)
