@@ -182,8 +182,11 @@ _FORM_PHRASE = re.compile(
     re.I,
 )
 _FORM_EMAIL = re.compile(r"^[ \t*]*(?:e-?mail|e-?post|e-?mail-?adresse|sähköposti|epost|mail)[ \t*]*:", re.I | re.M)
+# WordPress Contact Form 7's default layout: "From: Name <addr>" ... "Message Body:"
+_FORM_FROM = re.compile(r"^[ \t*]*(?:from|fra|från|von|lähettäjä)[ \t*]*:[^\n]*@", re.I | re.M)
+_ANY_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _FORM_MESSAGE = re.compile(
-    r"^[ \t*]*(?:message|your message|melding|meddelande|besked|nachricht|ihre nachricht|viesti|"
+    r"^[ \t*]*(?:message|message body|your message|melding|meddelande|besked|nachricht|ihre nachricht|viesti|"
     r"henvendelse|ärende|comments?|kommentar|beskrivelse|beskrivning|anliegen)[ \t*]*:",
     re.I | re.M,
 )
@@ -251,14 +254,17 @@ def bounce_text(msg: ParsedMessage) -> AutomatedVerdict | None:
 
 def contact_form(msg: ParsedMessage) -> AutomatedVerdict | None:
     body = msg.body_text[:SCAN_CHARS]
-    if ":" not in body or not (_FORM_EMAIL.search(body) and _FORM_MESSAGE.search(body)):
+    if ":" not in body and "@" not in body:
         return None
+    fields = bool((_FORM_EMAIL.search(body) or _FORM_FROM.search(body)) and _FORM_MESSAGE.search(body))
     lowered = body.lower()
     phrase = _FORM_PHRASE.search(lowered) or _FORM_PHRASE.search(msg.subject.lower())
     machine_sender = bool(_NOREPLY_SENDER.match(_local_part(msg))) or any(
         msg.header(h) for h in ("Auto-Submitted", "Precedence", "X-Auto-Response-Suppress")
     )
-    if phrase or machine_sender:
+    # form fields plus either sign of a form; or, whatever the layout, a machine sender that
+    # says it relays a form and carries a person's address: never dropped as automated
+    if (fields and (phrase or machine_sender)) or (phrase and machine_sender and _ANY_ADDRESS.search(body)):
         return AutomatedVerdict(
             automated=False,
             reason=f"contact-form notification ({'phrase ' + repr(phrase.group(0)) if phrase else 'form fields'})",

@@ -25,6 +25,8 @@ _YEAR = re.compile(r"\b(?:19|20)\d{2}\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2}\b")
 _ATTR_EN = re.compile(r"^(?:On|Le|El)\s.{0,300}\b" + _VERB + r"\s*:$", re.I)
 # "Am 03.03.2026 um 10:02 schrieb X:" / "Am Mo., 3. März 2026 um 10:02 Uhr schrieb X <x@y>:"
 _ATTR_DE = re.compile(r"^Am\s.{0,200}\bschrieb\b.{0,200}:$", re.I)
+# "Den 3. mars 2026 skrev Kari <k@x.no>:" (Scandinavian clients without a clock time)
+_ATTR_DEN = re.compile(r"^Den\s.{0,200}\bskrev\b.{0,250}:$", re.I)
 # "Den 3. mars 2026 kl. 10:02 skrev X:", "tir. 3. mars 2026 kl. 10:02 skrev X <x@y>:",
 # "X kirjoitti 3.3.2026 klo 10.02:", "ti 3.3.2026 klo 10.02 X (x@y) kirjoitti:",
 # "X schrieb am 03.03.2026 um 10:02:" -- these need a clock time on the line.
@@ -83,7 +85,7 @@ def _is_attribution(line: str, next_lines: list[str]) -> bool:
     if not line or line[-1] != ":" or len(line) > 500:
         return False
     dated = _YEAR.search(line) is not None
-    if dated and (_ATTR_EN.match(line) or _ATTR_DE.match(line)):
+    if dated and (_ATTR_EN.match(line) or _ATTR_DE.match(line) or _ATTR_DEN.match(line)):
         return True
     if dated and _ATTR_TIMED.match(line) and _CLOCK.search(line):
         return True

@@ -161,6 +161,20 @@ def test_contact_form_needs_triage_and_plain_noreply_does_not():
     assert (plain.automated, plain.kind, plain.needs_triage) == (True, "no-reply-sender", False)
 
 
+def test_wordpress_contact_form_7_default_layout_needs_triage():
+    cf7 = ("From: Kari Nordmann <kari@example.no>\nSubject: Sletting\n\nMessage Body:\n"
+           "Jeg vil at dere sletter alle opplysninger om meg.\n\n-- \n"
+           "This e-mail was sent from a contact form on Alektum Group (https://www.alektumgroup.no)\n")
+    got = verdict(mail(cf7, subject="Alektum Group \"Sletting\"", sender="wordpress@alektumgroup.no"))
+    assert (got.automated, got.kind, got.needs_triage) == (False, "contact-form", True)
+    # the form phrase and a machine sender are enough, whatever the field labels
+    odd = "Someone wrote via the contact form.\n\nkari@example.no wrote:\nPlease delete my data.\n"
+    assert verdict(mail(odd, sender="noreply@alektumgroup.no")).kind == "contact-form"
+    # a newsletter from a no-reply sender that only mentions an address is still automated
+    news = "Our new opening hours. Questions? Write to post@shop.example.com\n"
+    assert verdict(mail(news, sender="noreply@shop.example.com")).automated
+
+
 def test_ordinary_person_is_not_automated():
     got = verdict(mail("Hei, jeg vil ha innsyn i opplysningene dere har om meg.\n\nMvh Kari", subject="Innsyn"))
     assert got == AutomatedVerdict(False, None, None, False)

@@ -20,6 +20,8 @@ ATTRIBUTIONS = [
     "Den mån 3 mars 2026 kl 10:02 skrev X:",
     "Den 03.03.2026 kl. 10.02 skrev X:",
     "Den man. 3. mar. 2026 kl. 10.02 skrev X <x@y.dk>:",
+    "Den 3. mars 2026 skrev Kari <k@x.no>:",
+    "Den 3 mars 2026 skrev X:",
     "Am 03.03.2026 um 10:02 schrieb X:",
     "Am Mo., 3. März 2026 um 10:02 Uhr schrieb X <x@y.de>:",
     "X kirjoitti 3.3.2026 klo 10.02:",
