@@ -267,7 +267,7 @@ def register(main: click.Group, pass_app) -> None:
         """
         from . import staff
 
-        case = _act(app, reference, staff.resume, settings=app.settings, reason=reason, actor=actor)
+        case = _act(app, reference, staff.resume, settings=app.settings, env=app.env, reason=reason, actor=actor)
         click.echo(f"{case.reference} {case.status}, due {case.due_date}")
 
     @cases.command("verify")

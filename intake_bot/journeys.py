@@ -265,6 +265,14 @@ def follow_up(ctx: "Ctx", case: Case) -> None:
     cases.add_event(session=session, case=case, kind="follow_up", actor=BOT, now=now,
                     reason="reply from the requester attached", message_id=ctx.row.id)
     ctx.outcome.disposition = "follow_up"
+    if case.status == "on_hold":
+        # the clarification we asked for has arrived: the clock runs again from now (the
+        # earlier reading of the deadline); staff judge whether it answers the question
+        from .staff import resume_case
+
+        case.needs_review = True
+        resume_case(session=session, settings=ctx.settings, env=ctx.env, case=case, actor=BOT, now=now,
+                    reason="the requester replied while the case was on hold: clock runs again, staff to review")
     if case.status == "awaiting_verification" and case.code_hash:
         _try_verify(ctx, case)
     added = cases.add_types(session=session, case=case, types=cls.request_types, now=now,

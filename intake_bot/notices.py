@@ -20,7 +20,8 @@ from .config import Settings
 from .models import Case, InboundMessage, OutboxMessage
 from .replies import render
 
-STAFF_TRIGGERED_KINDS = frozenset({"extension_notice", "refusal_notice", "hold_notice", "completed_notice"})
+STAFF_TRIGGERED_KINDS = frozenset({"extension_notice", "refusal_notice", "hold_notice", "completed_notice",
+                                   "resume_notice"})
 
 
 def case_context(settings: Settings, case: Case, *, lang: str) -> dict[str, Any]:

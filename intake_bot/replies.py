@@ -30,6 +30,7 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "refusal_notice",
     "completed_notice",
     "not_request_reply",
+    "resume_notice",
 )
 # mails that belong to no case: no [DSR-…] tag in the subject
 CASELESS = frozenset({"not_request_reply"})

@@ -79,12 +79,25 @@ def hold(*, session: Session, settings, env, case: Case, reason: str, actor: str
     return case
 
 
-def resume(*, session: Session, settings, case: Case, reason: str, actor: str, now: datetime) -> Case:
+def resume(*, session: Session, settings, case: Case, reason: str, actor: str, now: datetime, env=None) -> Case:
+    return resume_case(session=session, settings=settings, env=env, case=case, reason=reason, actor=_who(actor),
+                       now=now)
+
+
+def resume_case(*, session: Session, settings, env, case: Case, reason: str, actor: str, now: datetime) -> Case:
+    """Off hold: the clock runs again (unless identity is still unconfirmed), and the
+    requester is told the new date, as the hold notice promised. ``actor`` is as recorded."""
     target = "verified" if case.verified_at else ("in_progress" if not case.verification_required
                                                   else "awaiting_verification")
+    cases.transition(session=session, case=case, to_status=target, actor=actor, reason=reason, now=now)
     cases.end_pause(session=session, case=case, now=now)
-    cases.transition(session=session, case=case, to_status=target, actor=_who(actor), reason=reason, now=now)
-    cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
+    if target == "awaiting_verification":
+        cases.start_pause(session=session, case=case, kind="verification", now=now)
+    dl = cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
+    if env is not None and not dl.clock_stopped:
+        notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template="resume_notice",
+                                now=now, dedupe_key=f"resume:{case.id}:{now.isoformat()}", new_due=dl.due,
+                                staff_triggered=True)
     return case
 
 

@@ -326,6 +326,36 @@ def test_reminder_after_seven_days_first_code_still_works_and_expiry_closes(bot)
     assert bot.case("kari@example.no").status == "closed_unverified"
 
 
+def test_a_reply_to_a_hold_notice_resumes_the_clock_and_tells_the_new_date(bot):
+    bot.deliver(mail(KARI, "Reklame", "Hei, jeg protesterer mot at dere bruker opplysningene mine "
+                                      "til markedsføring og profilering. Mvh Kari"))
+    bot.cycle()
+    case = bot.case("kari@example.no")
+    assert case.status == "in_progress"
+    with Session(bot.engine, expire_on_commit=False) as s:
+        staff.hold(session=s, settings=bot.settings, env=bot.env, case=s.get(Case, case.id),
+                   reason="Gjelder det e-post, SMS eller begge deler?", actor="ingrid", now=bot.clock.t)
+        s.commit()
+    bot.send()
+    hold = bot.sent("kari@example.no")[-1]
+    assert "SMS" in text_of(hold)
+    due_before = bot.case("kari@example.no").due_date
+
+    bot.clock.t += timedelta(days=10)
+    bot.deliver(reply(hold, "Hei, det gjelder både e-post og SMS.\n\n" + quoted(hold)))
+    bot.cycle()
+    case = bot.case("kari@example.no")
+    assert case.status == "in_progress" and case.needs_review  # staff judge the answer
+    with Session(bot.engine) as s:
+        assert all(p.ended_at == bot.clock.t for p in s.exec(select(CasePause).where(CasePause.case_id == case.id)))
+    assert case.due_date > due_before  # the ten paused days are added (suspend)
+    notice = bot.sent("kari@example.no")[-1]
+    assert notice["Subject"].startswith(f"[{case.reference}]") and bot.outbox_kinds(case)[-1] == "resume_notice"
+    assert f"{case.due_date.day}. " in text_of(notice)  # the new date, in Norwegian
+    last = [e for e in bot.events(case) if e.kind == "status"][-1]
+    assert (last.from_status, last.to_status, last.actor) == ("on_hold", "in_progress", "bot")
+
+
 def test_a_reply_from_another_address_cannot_verify(bot):
     bot.deliver(mail(KARI, "Innsyn", ACCESS_NB))
     bot.cycle()

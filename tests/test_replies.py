@@ -98,7 +98,7 @@ def test_render_full_context(env, name, lang):
     if name in WITH_REASONS:
         assert REASONS in mail.text
         assert str(escape(REASONS)) in mail.html and REASONS not in mail.html
-    if name in ("extension_notice", "hold_notice"):
+    if name in ("extension_notice", "hold_notice", "resume_notice"):
         assert NEW_DUE_TEXT[lang] in mail.text and NEW_DUE_TEXT[lang] in mail.html
     # the org name is escaped in HTML, verbatim in text
     assert ORG_NAME in mail.text

@@ -86,7 +86,9 @@ def test_hold_pauses_and_tells_the_requester(tmp_path, db_url):
     assert shown["outbox"][-1]["kind"] == "hold_notice"
     assert run(cfg, "cases", "resume", ref, "--reason", "answered by phone", "--by", "ingrid").exit_code == 0
     shown = json.loads(run(cfg, "cases", "show", ref, "--json").output)
-    assert shown["pauses"][0]["end"] is not None
+    assert shown["pauses"][0]["end"] is not None and shown["status"] == "in_progress"
+    # the hold notice promised the new date: the resume notice gives it
+    assert shown["outbox"][-1]["kind"] == "resume_notice"
 
 
 def test_check_config_names_the_failure_and_never_prints_secrets(tmp_path, dovecot):
