@@ -19,7 +19,7 @@ def register(main: click.Group, pass_app, utcnow) -> None:
         """
         from sqlmodel import Session
 
-        from .retention import due_for_purge, purge as do_purge
+        from .retention import due_for_purge, outbox_due_for_purge, purge as do_purge, purge_outbox
 
         keep = days if days is not None else app.settings.pipeline.retention_days
         now = utcnow()
@@ -29,8 +29,12 @@ def register(main: click.Group, pass_app, utcnow) -> None:
                 click.echo(f"#{it.message_id}\t{it.mailbox}\t{it.received_at:%Y-%m-%d}\t"
                            f"{it.case_reference or '-'}\t{it.size} bytes")
             if dry_run:
-                click.echo(f"{len(items)} message bodies would be purged (retention {keep} days)")
+                outbound = outbox_due_for_purge(session, now=now, retention_days=keep)
+                click.echo(f"{len(items)} message bodies would be purged, and {outbound} bodies of our "
+                           f"sent mail (retention {keep} days)")
                 return
             n = do_purge(session, items, now=now)
+            outbound = purge_outbox(session, now=now, retention_days=keep)
             session.commit()
-        click.echo(f"{n} message bodies purged (retention {keep} days); metadata and audit trail kept")
+        click.echo(f"{n} message bodies and {outbound} bodies of our sent mail purged (retention {keep} days); "
+                   "metadata and audit trail kept")

@@ -184,6 +184,9 @@ class Runner:
         key = run_digest_job(self.engine, self.settings, self.env, now=self.now())
         if key:
             log.info("digest queued: %s", key)
+        from .retention import run_daily
+
+        run_daily(self.engine, self.settings, now=self.now())
 
 
 def _interrupt(box) -> None:

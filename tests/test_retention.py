@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 
 from intake_bot.cli import main
 from intake_bot.db import make_engine, upgrade
-from intake_bot.models import Case, CaseEvent, InboundMessage
-from intake_bot.retention import due_for_purge, purge
+from intake_bot.config import settings_from_dict
+from intake_bot.models import Case, CaseEvent, InboundMessage, Marker, OutboxMessage
+from intake_bot.retention import due_for_purge, purge, run_daily
 
 NOW = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
 
@@ -33,6 +34,13 @@ def _seed(url):
                                  case_id=case.id if case else None,
                                  disposition="case_opened" if case else "not_request"))
         s.add(CaseEvent(case_id=old.id, at=NOW - timedelta(days=400), kind="status", reason="done"))
+        # our mail: (case, status, age in days); the old case's sent mail and the old digest go
+        for n, (case, status, age) in enumerate([(old, "sent", 450), (old, "queued", 450), (recent, "sent", 30),
+                                                 (None, "sent", 400), (None, "sent", 5)]):
+            s.add(OutboxMessage(case_id=case.id if case else None, kind="acknowledgement" if case else "digest_daily",
+                                from_addr="dataprotection@alektumgroup.com", to_addr="x@example.no",
+                                message_id=f"m{n}@alektumgroup.com", raw=b"code ABCDE-23456", status=status,
+                                created_at=NOW - timedelta(days=age)))
         s.commit()
     return engine
 
@@ -69,9 +77,27 @@ def test_purge_dry_run_cli(tmp_path):
         assert all(m.raw is not None for m in s.exec(select(InboundMessage)))
     res = CliRunner().invoke(main, ["--config", str(cfg), "purge"])
     assert res.exit_code == 0, res.output
-    assert "2 message bodies purged" in res.output
+    assert "2 message bodies and 2 bodies of our sent mail purged" in res.output
     with Session(engine) as s:
         assert sum(m.raw is None for m in s.exec(select(InboundMessage))) == 2
+        kept = {o.message_id: o.raw for o in s.exec(select(OutboxMessage))}
+        assert kept == {"m0@alektumgroup.com": b"", "m1@alektumgroup.com": b"code ABCDE-23456",
+                        "m2@alektumgroup.com": b"code ABCDE-23456", "m3@alektumgroup.com": b"",
+                        "m4@alektumgroup.com": b"code ABCDE-23456"}
+
+
+def test_the_runner_purges_once_a_day(db_url, tmp_path):
+    engine = _seed(db_url)
+    settings = settings_from_dict({
+        "database": {"url": db_url},
+        "mailboxes": [{"name": "info", "address": "info@alektumgroup.no", "type": "maildir",
+                       "path": str(tmp_path / "md")}],
+        "smtp": {"transport": "directory", "directory": str(tmp_path / "out")}}, env={})
+    assert run_daily(engine, settings, now=NOW) == {"inbound": 2, "outbox": 2}
+    assert run_daily(engine, settings, now=NOW + timedelta(hours=2)) is None  # same local day: not again
+    assert run_daily(engine, settings, now=NOW + timedelta(days=1)) == {"inbound": 0, "outbox": 0}
+    with Session(engine) as s:
+        assert s.get(Marker, "purge:2026-11-26").data == {"inbound": 2, "outbox": 2}
 
 
 # --------------------------------------------------------------------------- other stored-data safeguards
