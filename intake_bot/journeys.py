@@ -344,6 +344,25 @@ def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage
     return row
 
 
+def queue_notice(*, session: Session, settings, env, case: Case, template: str, now: datetime, dedupe_key: str,
+                 actor: str = BOT, **kw) -> OutboxMessage | None:
+    """A mail that answers no inbound message (a timer's reminder, a staff notice).
+
+    It passes the reply-gate rules that protect everyone (our own addresses, the
+    circuit breaker); the per-sender and per-case limits are for replies to inbound
+    mail. A stopped notice is recorded on the case for staff."""
+    gate = screen.ReplyContext(session=session, settings=settings, to_addr=case.requester, now=now, kind=template,
+                               staff_triggered=True, inbound=None, case_id=case.id)
+    blocked = screen.blocked_by(gate)
+    if blocked:
+        case.needs_review = True
+        cases.add_event(session=session, case=case, kind="reply_suppressed", actor=actor, now=now,
+                        reason=f"{template} not sent: rule {blocked[0]}", data={"rules": blocked})
+        return None
+    return notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template=template,
+                                   now=now, dedupe_key=dedupe_key, **kw)
+
+
 def reply_not_request(ctx: "Ctx") -> OutboxMessage | None:
     """The optional short answer to mail that is not a request (``reply_to_non_requests``).
 
@@ -421,7 +440,7 @@ def tick(session: Session, settings, env, now: datetime) -> dict[str, int]:
                              reason="the verification code expired without a valid reply")
             case.needs_review = True
             tz = settings.organisation.tz
-            notices.queue_case_mail(session=session, settings=settings, env=env, case=case,
+            queue_notice(session=session, settings=settings, env=env, case=case,
                                     template="verification_expired", now=now, dedupe_key=f"expired:{case.id}",
                                     verification={"code": "", "expires": case.code_expires_at.astimezone(tz).date()})
             counts["expired"] += 1
@@ -436,7 +455,7 @@ def tick(session: Session, settings, env, now: datetime) -> dict[str, int]:
             case.code_hash, case.code_salt = verification.hash_code(code)
             case.verification_reminded_at = now
             tz = settings.organisation.tz
-            notices.queue_case_mail(session=session, settings=settings, env=env, case=case,
+            queue_notice(session=session, settings=settings, env=env, case=case,
                                     template="verification_reminder", now=now, dedupe_key=f"remind:{case.id}",
                                     verification={"code": code,
                                                   "expires": case.code_expires_at.astimezone(tz).date()})

@@ -3,9 +3,10 @@
 The order lives in one table, :data:`REPLY_RULES`. The first rule that fires
 decides (as in a Mailman chain) and is returned, so the caller records it on
 the message and the case. A tripped circuit breaker stays tripped until staff
-run ``intake-bot breaker reset``. Notices staff
-trigger (extensions, refusals) skip the per-sender and per-case limits but not
-the own-address or circuit-breaker rules.
+run ``intake-bot breaker reset``. Notices that answer no inbound mail (staff
+notices such as extensions and refusals, verification reminders and expiry
+notices; ``journeys.queue_notice``) skip the per-sender and per-case limits but
+not the own-address or circuit-breaker rules.
 """
 
 from __future__ import annotations

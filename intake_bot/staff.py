@@ -9,10 +9,16 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from . import cases, notices
+from . import cases
 from .deadlines import check_extension
 from .errors import DeadlineError, IllegalTransition
 from .models import Case, InboundMessage
+
+
+def _notice(**kw):
+    from .journeys import queue_notice  # the reply gate's own-address and circuit-breaker rules
+
+    return queue_notice(**kw)
 
 
 def _who(actor: str) -> str:
@@ -44,7 +50,7 @@ def extend(*, session: Session, settings, env, case: Case, reason: str, actor: s
     case.due_date = dl.due
     cases.add_event(session=session, case=case, kind="extended", actor=_who(actor), now=now, reason=reason,
                     data={"old_due": str(old), "new_due": str(dl.due)})
-    notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template="extension_notice",
+    _notice(session=session, settings=settings, env=env, case=case, template="extension_notice",
                             now=now, dedupe_key=f"extension:{case.id}", reasons=reason.strip(), new_due=dl.due,
                             staff_triggered=True)
     return case
@@ -59,11 +65,11 @@ def close(*, session: Session, settings, env, case: Case, outcome: str, note: st
     cases.transition(session=session, case=case, to_status=outcome, actor=_who(actor), reason=note, now=now)
     case.outcome_note = note.strip()
     if outcome == "refused":
-        notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template="refusal_notice",
+        _notice(session=session, settings=settings, env=env, case=case, template="refusal_notice",
                                 now=now, dedupe_key=f"refusal:{case.id}", reasons=note.strip(),
                                 staff_triggered=True)
     elif outcome == "completed":
-        notices.queue_case_mail(session=session, settings=settings, env=env, case=case,
+        _notice(session=session, settings=settings, env=env, case=case,
                                 template="completed_notice", now=now, dedupe_key=f"completed:{case.id}",
                                 staff_triggered=True)
     return case
@@ -73,7 +79,7 @@ def hold(*, session: Session, settings, env, case: Case, reason: str, actor: str
     cases.transition(session=session, case=case, to_status="on_hold", actor=_who(actor), reason=reason, now=now)
     cases.start_pause(session=session, case=case, kind="clarification", now=now)
     dl = cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
-    notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template="hold_notice",
+    _notice(session=session, settings=settings, env=env, case=case, template="hold_notice",
                             now=now, dedupe_key=f"hold:{case.id}:{now.isoformat()}", reasons=reason.strip(),
                             new_due=None if dl.clock_stopped else dl.due, staff_triggered=True)
     return case
@@ -95,7 +101,7 @@ def resume_case(*, session: Session, settings, env, case: Case, reason: str, act
         cases.start_pause(session=session, case=case, kind="verification", now=now)
     dl = cases.refresh_deadline(session=session, settings=settings, case=case, now=now)
     if env is not None and not dl.clock_stopped:
-        notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template="resume_notice",
+        _notice(session=session, settings=settings, env=env, case=case, template="resume_notice",
                                 now=now, dedupe_key=f"resume:{case.id}:{now.isoformat()}", new_due=dl.due,
                                 staff_triggered=True)
     return case

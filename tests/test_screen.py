@@ -162,3 +162,34 @@ def test_circuit_breaker_window(session):
     for i in range(6):
         sent(session, to_addr=f"r{i}@example.net", at=NOW - timedelta(minutes=11 + i))
     assert screen.blocked_by(ctx(session)) == []
+
+
+def test_timer_and_staff_notices_obey_the_breaker_and_own_address(session):
+    """Reminders, expiry notices and staff notices answer no inbound mail, so the per-sender
+    and per-case limits do not apply; the own-address rule and the circuit breaker do."""
+    from intake_bot import journeys
+    from intake_bot.replies import make_env
+
+    settings = make_settings()
+    case = session.get(Case, a_case(session))
+    case.language = "en"
+    env = make_env()
+    sent(session, to_addr=REQUESTER, n=5)  # over the per-sender limit: a staff notice still goes
+    row = journeys.queue_notice(session=session, settings=settings, env=env, case=case, template="hold_notice",
+                                now=NOW, dedupe_key="t:hold", reasons="Which account?")
+    assert row is not None and row.to_addr == REQUESTER
+
+    session.add(Marker(key=screen.breaker_key(NOW), created_at=NOW, data={}))  # the breaker is tripped
+    session.flush()
+    assert journeys.queue_notice(session=session, settings=settings, env=env, case=case,
+                                 template="resume_notice", now=NOW, dedupe_key="t:resume", new_due=NOW.date()) is None
+    assert case.needs_review
+    session.delete(session.get(Marker, screen.breaker_key(NOW)))
+    case.requester = "post@alektum.se"  # one of our own domains
+    assert journeys.queue_notice(session=session, settings=settings, env=env, case=case,
+                                 template="resume_notice", now=NOW, dedupe_key="t:resume2", new_due=NOW.date()) is None
+    from intake_bot.models import CaseEvent
+    from sqlmodel import select
+
+    reasons = [e.reason for e in session.exec(select(CaseEvent).where(CaseEvent.kind == "reply_suppressed"))]
+    assert reasons == ["resume_notice not sent: rule circuit-breaker", "resume_notice not sent: rule own-address"]
