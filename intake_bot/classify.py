@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,7 +36,9 @@ def default_model_path() -> Path:
     env = os.environ.get(MODEL_ENV)
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / MODEL_DIRNAME
+    checkout = Path(__file__).resolve().parent.parent / "models" / MODEL_DIRNAME
+    installed = Path(sys.prefix) / "share" / "intake-bot" / "models" / MODEL_DIRNAME  # wheel data-files
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import mailbox as stdlib_mailbox
 import os
+import sys
 import shutil
 from datetime import datetime, timedelta
 from email import message_from_bytes
@@ -18,7 +19,13 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+def _samples_dir() -> Path:
+    checkout = Path(__file__).resolve().parent.parent / "samples"
+    installed = Path(sys.prefix) / "share" / "intake-bot" / "samples"  # wheel data-files
+    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+
+
+SAMPLES = _samples_dir()
 
 
 def demo_settings(workdir: Path):
@@ -66,6 +73,10 @@ def run_demo(workdir: str, *, now: Callable[[], datetime], echo=print, samples: 
     work = Path(workdir).resolve()
     _clear_workdir(work)
     settings = demo_settings(work)
+    if not any(Path(samples).glob("*.eml")):
+        from .errors import UserError
+
+        raise UserError(f"no sample messages (*.eml) in {samples}: run the demo from a checkout of the repository")
     n = seed_maildir(work / "maildir", samples, now())
     echo(f"demo: {n} sample messages delivered to {work / 'maildir'}")
     upgrade(settings.database.url)

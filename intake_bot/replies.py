@@ -8,6 +8,7 @@ date or a reference.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -135,7 +136,8 @@ def type_names(types: Sequence[str], lang: str) -> str:
 def default_templates_dir() -> Path:
     """``<repo>/templates`` in a checkout; ``intake_bot/templates`` when shipped as package data."""
     here = Path(__file__).resolve().parent
-    for candidate in (here.parent / "templates", here / "templates"):
+    installed = Path(sys.prefix) / "share" / "intake-bot" / "templates"  # wheel data-files
+    for candidate in (here.parent / "templates", here / "templates", installed):
         if (candidate / FALLBACK_LANG).is_dir():
             return candidate
     raise TemplateMissing(f"no templates directory next to {here}")
