@@ -199,10 +199,20 @@ def check_config(app):
 
     Example: intake-bot --config intake-bot.toml check-config
     """
-    from .health import check_all
+    from .config import ConfigError, find_config_path
+    from .health import check_all, missing_secrets
 
+    try:
+        settings = app.settings
+    except ConfigError as exc:
+        click.echo(f"FAIL configuration: {exc}")
+        # a missing secret stops loading at the first one: name all of them at once
+        for where, var in missing_secrets(find_config_path(app.config_path)):
+            if var not in str(exc):
+                click.echo(f"FAIL configuration: {where}: environment variable {var} (password_env) is not set")
+        sys.exit(2)
     ok = True
-    for name, good, detail in check_all(app.settings):
+    for name, good, detail in check_all(settings):
         ok &= good
         click.echo(f"{'ok  ' if good else 'FAIL'} {name}: {detail}")
     sys.exit(0 if ok else 1)

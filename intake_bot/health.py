@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from datetime import datetime
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,23 @@ def plain(detail: str) -> str:
     """Low-level socket wording in plain words (the rest of the message is kept)."""
     return _REFUSED.sub("connection refused: nothing is listening on that port, or a firewall blocks it",
                         detail)
+
+
+def missing_secrets(path, env=None) -> list[tuple[str, str]]:
+    """(section, variable) for every password_env in the file whose variable is not set."""
+    import os
+    import tomllib
+
+    env = os.environ if env is None else env
+    try:
+        data = tomllib.loads(open(path, encoding="utf-8").read())
+    except (OSError, ValueError):
+        return []
+    tables = [("[database]", data.get("database")), ("[smtp]", data.get("smtp"))]
+    tables += [(f"mailbox {b.get('name', i + 1)!r}", b) for i, b in enumerate(data.get("mailboxes") or [])
+               if isinstance(b, dict)]
+    return [(where, t["password_env"]) for where, t in tables
+            if isinstance(t, dict) and isinstance(t.get("password_env"), str) and t["password_env"] not in env]
 
 
 def check_all(settings: Settings) -> list[tuple[str, bool, str]]:
@@ -47,6 +65,14 @@ def _check_db(settings: Settings) -> tuple[str, bool, str]:
     alembic_log = logging.getLogger("alembic")
     level = alembic_log.level
     alembic_log.setLevel(logging.WARNING)  # its INFO lines would bury the answer
+    if settings.database.is_sqlite:
+        path = settings.database.url.removeprefix("sqlite:///")
+        if path and path != ":memory:" and not Path(path).exists():
+            # do not leave an empty file behind: `db upgrade` (or the first run) creates it
+            folder = Path(path).parent
+            if not folder.is_dir():
+                return ("database", False, f"the folder {folder} for the SQLite file does not exist")
+            return ("database", False, f"{path} does not exist yet: run `intake-bot db upgrade` to create it")
     try:
         engine = make_engine(settings.database.url)
         with engine.connect() as conn:

@@ -155,6 +155,17 @@ def test_check_config_passes_and_reports_failures_in_plain_words(cli, tmp_path, 
     assert r.exit_code == 2 and IMAP_PW_ENV in r.output and "Traceback" not in r.output
 
 
+def test_check_config_names_every_missing_secret_and_creates_no_database(tmp_path):
+    cfg = tmp_path / "intake-bot.toml"
+    cfg.write_text((ROOT / "examples" / "intake-bot.toml").read_text())
+    r = CliRunner().invoke(main, ["--config", str(cfg), "check-config"], env={
+        "INFO_IMAP_PASSWORD": None, "DPO_IMAP_PASSWORD": None, "SMTP_PASSWORD": None})
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    for var in ("INFO_IMAP_PASSWORD", "DPO_IMAP_PASSWORD", "SMTP_PASSWORD"):
+        assert r.output.count(var) == 1, r.output
+    assert not (tmp_path / "intake-bot.db").exists()
+
+
 def test_missing_config_is_one_readable_line(tmp_path):
     r = CliRunner().invoke(main, ["--config", str(tmp_path / "nope.toml"), "check-config"], env={})
     assert r.exit_code != 0
