@@ -327,6 +327,30 @@ def register(main: click.Group, pass_app) -> None:
 
         click.echo(export_cases(app.engine, app.settings, fmt=fmt, now=datetime.now(timezone.utc)), nl=False)
 
+    @main.group("known-requesters")
+    def known_requesters():
+        """The known-requesters directory as an SQL table ([verification] known_requesters_table).
+
+        Example: intake-bot known-requesters import customers.csv --replace
+        """
+
+    @known_requesters.command("import")
+    @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--replace", "replace_all", is_flag=True, help="Remove addresses not in the file.")
+    @pass_app
+    def known_import(app, csv_file, replace_all):
+        """Load address,customer_number,case_numbers rows from a CSV file into the table.
+
+        Example: intake-bot known-requesters import customers.csv
+        """
+        from .directory import import_rows, read_csv
+
+        rows = read_csv(csv_file)
+        with Session(app.engine) as session:
+            n = import_rows(session, rows, now=datetime.now(timezone.utc), replace_all=replace_all)
+            session.commit()
+        click.echo(f"{n} known requester(s) imported" + (" (others removed)" if replace_all else ""))
+
     @main.group()
     def suppressions():
         """The newsletter suppression list (unsubscribes and marketing objections).

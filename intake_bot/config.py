@@ -164,6 +164,7 @@ class VerificationConfig:
     required_for: tuple[str, ...] = _DEFAULT_NEEDS_VERIFICATION
     combine_with_acknowledgement: bool = True
     known_requesters_csv: str | None = None  # address,customer_number,case_numbers
+    known_requesters_table: bool = False  # also look in the known_requester SQL table
     trust_known_address: bool = False  # verify known addresses with an aligned DMARC/DKIM pass
 
 
@@ -580,6 +581,7 @@ def _verification(t: dict) -> VerificationConfig:
         combine_with_acknowledgement=_take(t, w, "combine_with_acknowledgement", bool,
                                            d.combine_with_acknowledgement),
         known_requesters_csv=_take(t, w, "known_requesters_csv", str, None),
+        known_requesters_table=_take(t, w, "known_requesters_table", bool, d.known_requesters_table),
         trust_known_address=_take(t, w, "trust_known_address", bool, d.trust_known_address),
     )
     _no_leftovers(t, w)

@@ -92,6 +92,9 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
         cases.set_flag(session=session, case=case, flag="verified_by", value="known_address", now=now,
                        reason="address on file in the known-requesters directory, with an aligned "
                               "DMARC/DKIM pass from our server")
+        cases.add_event(session=session, case=case, kind="known_requester", actor=BOT, now=now,
+                        reason="the address is on file in the known-requesters directory",
+                        data={"customer_number": known.customer_number, "case_numbers": list(known.case_numbers)})
         cases.transition(session=session, case=case, to_status="verified", actor=BOT, now=now,
                          reason="verified_by=known_address (policy allows it)")
     elif needs and not case.flags.get("possible_spoofing"):
@@ -113,14 +116,14 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
 
 
 def _known_and_authenticated(ctx: "Ctx"):
-    from .directory import authenticated, lookup
+    from .directory import authenticated, find
 
     policy = ctx.settings.verification
-    if not (policy.trust_known_address and policy.known_requesters_csv):
+    if not (policy.trust_known_address and (policy.known_requesters_csv or policy.known_requesters_table)):
         return None
     if not authenticated((ctx.row.flags or {}).get("authentication")):
         return None
-    return lookup(policy.known_requesters_csv, ctx.msg.from_addr or "")
+    return find(ctx.session, policy, ctx.msg.from_addr or "")
 
 
 def _flag_new_case(ctx: "Ctx", case: Case) -> None:

@@ -195,6 +195,17 @@ class MailboxState(SQLModel, table=True):
     lease_expires_at: Optional[datetime] = _ts()
 
 
+class KnownRequesterRow(SQLModel, table=True):
+    """The known-requesters directory as a table (filled by a CRM sync or `known-requesters import`)."""
+
+    __tablename__ = "known_requester"
+
+    address: str = Field(primary_key=True)  # lower-cased
+    customer_number: str = ""
+    case_numbers: str = ""  # space-separated
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class Suppression(SQLModel, table=True):
     __tablename__ = "suppression"
 

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 from intake_bot.db import current_revision, ensure_schema, make_engine, session_scope, upgrade
 from intake_bot.errors import IntakeBotError, StorageError
 
-EXPECTED_TABLES = {"inbound_message", "dsr_case", "case_event", "case_pause", "outbox", "mailbox_state",
+EXPECTED_TABLES = {"inbound_message", "dsr_case", "case_event", "case_pause", "outbox", "mailbox_state", "known_requester",
                    "suppression", "marker", "alembic_version"}
 
 

@@ -423,6 +423,25 @@ def test_known_requester_verified_only_with_policy_and_trusted_pass(make_bot, tm
         other = bot.case(addr)
         assert other.status == "awaiting_verification" and "verified_by" not in other.flags
         assert CODE.search(text_of(bot.sent(addr)[0]))
+    # staff see which customer it is
+    [on_file] = [e for e in bot.events(kari) if e.kind == "known_requester"]
+    assert on_file.data == {"customer_number": "C-1001", "case_numbers": ["40511287"]}
+
+
+def test_known_requesters_from_the_sql_table(make_bot, tmp_path):
+    from intake_bot.directory import KnownRequester, import_rows
+
+    bot = make_bot(security={"trusted_authserv_id": TRUSTED},
+                   verification={"known_requesters_table": True, "trust_known_address": True})
+    with Session(bot.engine) as s:
+        import_rows(s, [KnownRequester("Kari@Example.NO", "C-1001", ("40511287",))], now=bot.clock.t)
+        s.commit()
+    dkim_only = {"Authentication-Results": f"{TRUSTED}; dkim=pass header.d=example.no; spf=fail"}
+    bot.deliver(mail(KARI, "Innsyn", ACCESS_NB, headers=dkim_only))
+    bot.deliver(mail("Eva <eva@example.no>", "Innsyn", ACCESS_NB, headers=dkim_only))  # not in the table
+    bot.cycle()
+    assert bot.case("kari@example.no").flags["verified_by"] == "known_address"
+    assert bot.case("eva@example.no").status == "awaiting_verification"
 
 
 # --------------------------------------------------------------------------- unsubscribe
