@@ -79,6 +79,13 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
 
     types = set(case.request_types)
     needs = types & set(settings.verification.required_for)
+    if not types:
+        case.needs_review = True
+        cases.add_event(session=session, case=case, kind="needs_triage", actor=BOT, now=now,
+                        reason="mail about a closed case with no recognised request type: no auto-reply, "
+                               "staff decide (the deadline runs as for a request)")
+        ctx.outcome.reason = "mail about a closed case: new case for staff"
+        return case
     if types <= {"unsubscribe"}:
         _confirm_unsubscribe(ctx, case)
         cases.transition(session=session, case=case, to_status="completed", actor=BOT, now=now,
@@ -255,15 +262,12 @@ def follow_up(ctx: "Ctx", case: Case) -> None:
         ctx.outcome.disposition = "follow_up"
         return
     if case.status in TERMINAL:
-        if cls.request_types:
-            new = new_request(ctx, related=case)
-            ctx.outcome.reason = f"new case linked to closed {case.reference}"
-            ctx.outcome.case_ref = new.reference
-        else:
-            case.needs_review = True
-            cases.add_event(session=session, case=case, kind="message_on_closed_case", actor=BOT, now=now,
-                            reason="a message about a closed case", message_id=ctx.row.id)
-            ctx.outcome.disposition = "follow_up"
+        # mail about a closed case opens a new case linked to it, even when no request type
+        # is recognised ("I never got the copy you promised"): it must not sit unseen on a
+        # closed case. Without a type it gets no auto-reply and waits for staff.
+        new = new_request(ctx, related=case)
+        ctx.outcome.reason = f"new case linked to closed {case.reference}"
+        ctx.outcome.case_ref = new.reference
         return
     cases.add_event(session=session, case=case, kind="follow_up", actor=BOT, now=now,
                     reason="reply from the requester attached", message_id=ctx.row.id)

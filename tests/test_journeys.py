@@ -321,9 +321,17 @@ def test_reminder_after_seven_days_first_code_still_works_and_expiry_closes(bot)
         with pytest.raises(IllegalTransition, match="cannot go from closed_unverified"):
             staff.resume(session=s, settings=bot.settings, case=row, reason="x", actor="ingrid", now=bot.clock.t)
     # a late reply with the (expired) code does not verify
+    sent_before = len(bot.sent("kari@example.no"))
     bot.deliver(reply(acks["kari@example.no"], "Hei, her er koden.\n\n" + quoted(acks["kari@example.no"])))
     bot.cycle()
-    assert bot.case("kari@example.no").status == "closed_unverified"
+    with Session(bot.engine) as s:
+        assert s.get(Case, kari.id).status == "closed_unverified" and s.get(Case, kari.id).verified_at is None
+    # it is not lost on the closed case: a new case, linked, waits for staff (no auto-reply)
+    late = bot.case("kari@example.no")
+    assert late.id != kari.id and late.related_case_id == kari.id and late.needs_review
+    assert late.status == "received" and late.request_types == [] and late.verified_at is None
+    assert "needs_triage" in [e.kind for e in bot.events(late)]
+    assert len(bot.sent("kari@example.no")) == sent_before
 
 
 def test_a_reply_to_a_hold_notice_resumes_the_clock_and_tells_the_new_date(bot):
