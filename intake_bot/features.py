@@ -130,7 +130,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "6"
+FEATURES_VERSION = "7"
 
 
 def _pairs(concepts: set[str]) -> list[str]:
