@@ -50,6 +50,8 @@ SCOPE_BREAKERS = frozenset(
 )
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+|[.!?;:,()\n]", re.UNICODE)
 _PUNCT = frozenset(".!?;:,()\n")
+# separable-verb particles that end a German clause ("rufen Sie mich nicht mehr an")
+_PARTICLES = frozenset("ab an auf aus ein zu zurück weg fest vor nach mit".split())
 # "ABCDE-23452", "DSR-2026-000123", "INV4471": letters and digits in one hyphenated chunk
 _MIXED = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])\w+(?:-\w+)*(?![\w-])", re.UNICODE)
 PREFIX_LEN = 5
@@ -83,8 +85,26 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
     sentence: set[str] = set()
     pairs: set[str] = set()
     prev = ""
+    clause: list[str] = []
+    clause_negated = False
+
+    def particle_verb() -> None:
+        # German separable verbs: "melden Sie mich (nicht) vom Newsletter ab" -> abmelden
+        if lang != "de" or len(clause) < 2 or clause[-1] not in _PARTICLES:
+            return
+        for verb in clause[:4]:
+            found = concepts_of(clause[-1] + verb)
+            if found:
+                mark = "neg_" if clause_negated else ""
+                words.append(mark + clause[-1] + verb)
+                tags.extend("c_" + mark + c for c in found)
+                sentence.update(mark + c for c in found)
+                return
+
     for tok in tokens:
         if tok in _PUNCT:
+            particle_verb()
+            clause, clause_negated = [], False
             scope = 0
             prev = ""
             if tok in ".!?\n":
@@ -97,6 +117,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
         tok = tok.replace("’", "'")
         if tok in cues:
             words.append(tok)
+            clause_negated = True
             scope = MAX_NEG_SCOPE
             if lang in _VERB_SECOND and prev:
                 # V2 order: "ring inte", "slett ikke", "rufen Sie nicht an": the verb comes first
@@ -110,6 +131,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
             words.append(tok)
             continue
         prev = tok
+        clause.append(tok)
         mark = ""
         if scope:
             scope -= 1
@@ -121,6 +143,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
         found = [mark + c for c in concepts_of(tok)]
         tags.extend("c_" + c for c in found)
         sentence.update(found)
+    particle_verb()
     pairs.update(_pairs(sentence))
     if not PAIRS:
         pairs = set()
@@ -130,7 +153,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "7"
+FEATURES_VERSION = "8"
 
 
 def _pairs(concepts: set[str]) -> list[str]:

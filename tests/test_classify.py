@@ -51,6 +51,26 @@ def test_negated_unsubscribe_is_rectification_only():
     assert "rectification" in result.request_types
 
 
+NEGATED_UNSUBSCRIBE = {
+    "nb": "Ikke meld meg av nyhetsbrevet. Men adressen min er feil, den riktige er Storgata 5, 0155 Oslo.",
+    "sv": "Avregistrera mig inte från nyhetsbrevet. Men min adress är fel, rätt adress är Storgatan 5, Umeå.",
+    "da": "Afmeld mig ikke nyhedsbrevet. Men min adresse er forkert, den rigtige er Østergade 5, Aarhus.",
+    "fi": "Älkää poistako minua uutiskirjeen tilaajista. Mutta osoitteeni on väärin, oikea on Kauppakatu 5, Oulu.",
+    "en": "Please do not unsubscribe me from the newsletter. But my address is wrong, it is now 5 High Street, Leeds.",
+    # a German separable verb: the negation sits between "melden" and "ab"
+    "de": "Bitte melden Sie mich NICHT vom Newsletter ab, korrigieren Sie nur meine Adresse: Hauptstr. 5, Köln.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NEGATED_UNSUBSCRIBE))
+def test_negated_unsubscribe_in_every_language(lang):
+    raw = (f"From: A <a@example.com>\nTo: info@alektumgroup.no\nSubject: Adresse\n\n"
+           f"{NEGATED_UNSUBSCRIBE[lang]}\n").encode()
+    result = default_classifier().classify(parse_message(raw))
+    assert result.language == lang
+    assert "unsubscribe" not in result.request_types and "rectification" in result.request_types, result.scores
+
+
 def test_quoted_request_does_not_count():
     raw = ("From: Per <per@example.no>\nTo: info@alektumgroup.no\nSubject: Re: Sletting\n\n"
            "Takk for svaret, da betaler jeg fakturaen i morgen.\n\n"

@@ -81,6 +81,15 @@ def test_codes_and_references_become_one_token():
     assert words.count("xcode") == 2 and "dsr" not in words and "inv" not in words
 
 
+def test_german_separable_verbs_are_joined_and_negated():
+    assert "c_unsubscribe" in featurize("Bitte melden Sie mich vom Newsletter ab.", "de").text.split()
+    negated = featurize("Bitte melden Sie mich NICHT vom Newsletter ab, danke.", "de").text.split()
+    assert "neg_abmelden" in negated and "c_neg_unsubscribe" in negated and "c_unsubscribe" not in negated
+    # only where particle + verb is a known word, and only in German
+    assert "abzahle" not in featurize("Ich zahle die Rate ab.", "de").text
+    assert "abmelden" not in featurize("melden ab", "nb").text
+
+
 def test_prefix_stems_are_added_for_longer_words():
     words, _, _ = parts("sletting slettet", "nb")
     assert words.count("~slett") == 2
