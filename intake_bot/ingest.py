@@ -11,7 +11,8 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from itertools import islice
+from typing import Callable, Iterable, Iterator
 
 from sqlmodel import Session
 
@@ -127,28 +128,10 @@ def poll_mailbox(
                     box.quarantine(list(bad))
                     bad.clear()
 
-            for fetched in box.fetch(keys, batch_size=cfg.batch_size):
-                if stop is not None and stop():  # SIGTERM: file away what is done, leave the rest
-                    report.stopped = True
+            for batch in _batches(box.fetch(keys, batch_size=cfg.batch_size), cfg.batch_size):
+                pipeline.prepare(cfg, batch)  # one "already stored?" read, parse + classify together
+                if not _process_batch(pipeline, cfg, batch, report, bar, done, bad, flush, keep, stop):
                     break
-                report.fetched += 1
-                outcome = pipeline.process(cfg, fetched)
-                fault_point("after_commit_before_move")
-                (bad if outcome.quarantined else done).append(fetched.key)
-                if outcome.quarantined:
-                    report.quarantined += 1
-                if outcome.already_stored:
-                    report.already += 1
-                else:
-                    report.stored += 1
-                report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
-                bar.step()
-                if len(done) + len(bad) >= cfg.batch_size:
-                    flush()
-                    if keep is not None and not keep():
-                        report.lease_lost = True
-                        log.warning("mailbox %s: lease lost to another worker; stopping this poll", cfg.name)
-                        break
             flush()
         record_poll(engine, cfg.name, now(), uidvalidity=validity)
     except MailboxError as exc:
@@ -156,6 +139,42 @@ def poll_mailbox(
         log.error("mailbox %s: %s", cfg.name, exc)
         record_poll(engine, cfg.name, now(), error=str(exc))
     return report
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    """The fetched messages in lists of ``size`` (one IMAP FETCH each)."""
+    it = iter(items)
+    while chunk := list(islice(it, max(1, size))):
+        yield chunk
+
+
+def _process_batch(pipeline: Pipeline, cfg: MailboxConfig, batch: list, report: PollReport, bar: Progress,
+                   done: list[str], bad: list[str], flush: Callable[[], None],
+                   keep: Callable[[], bool] | None, stop: Callable[[], bool] | None) -> bool:
+    """One commit per message; False when the poll must stop (SIGTERM, lease lost)."""
+    for fetched in batch:
+        if stop is not None and stop():  # SIGTERM: file away what is done, leave the rest
+            report.stopped = True
+            return False
+        report.fetched += 1
+        outcome = pipeline.process(cfg, fetched)
+        fault_point("after_commit_before_move")
+        (bad if outcome.quarantined else done).append(fetched.key)
+        if outcome.quarantined:
+            report.quarantined += 1
+        if outcome.already_stored:
+            report.already += 1
+        else:
+            report.stored += 1
+        report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
+        bar.step()
+        if len(done) + len(bad) >= cfg.batch_size:
+            flush()
+            if keep is not None and not keep():
+                report.lease_lost = True
+                log.warning("mailbox %s: lease lost to another worker; stopping this poll", cfg.name)
+                return False
+    return True
 
 
 def poll_all(settings: Settings, engine, pipeline: Pipeline, *, now, progress: bool = False,

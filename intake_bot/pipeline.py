@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import or_
+from sqlalchemy import and_, or_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
@@ -60,6 +60,36 @@ def content_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What can be worked out for a fetched message before its own transaction.
+
+    ``stored``: True/False from the batch's one "already stored?" read, None when
+    that read could not decide (the message then checks for itself, as before).
+    ``parsed`` is the ParsedMessage or the exception parsing raised (re-raised
+    inside the message's transaction, so it is quarantined exactly as before);
+    ``cls`` its classification, None when it must be classified on its own.
+    """
+
+    raw: bytes
+    digest: str
+    stored: bool | None
+    disposition: str | None = None
+    parsed: object = None
+    cls: Classification | None = None
+
+
+def stored_keys(rows, uidvalidity: int, keys: list[str], digests: list[str]) -> list[str | None]:
+    """Disposition of the stored copy of each message (by UID first, then by content), or None (pure)."""
+    by_uid: dict[str, str] = {}
+    by_hash: dict[str, str] = {}
+    for _id, row_validity, uid, digest, disposition in sorted(rows, key=lambda r: r[0]):
+        if row_validity == uidvalidity:
+            by_uid.setdefault(uid, disposition)
+        by_hash.setdefault(digest, disposition)
+    return [by_uid.get(k, by_hash.get(d)) for k, d in zip(keys, digests)]
+
+
 class Pipeline:
     def __init__(self, settings: Settings, engine, classifier: Classifier, env,
                  *, now: Callable[[], datetime]):
@@ -68,19 +98,82 @@ class Pipeline:
         self.classifier = classifier
         self.env = env
         self.now = now
+        self._prepared: dict[tuple[str, int, str], Prepared] = {}
+
+    # -- a fetch batch ------------------------------------------------------------
+    def prepare(self, mailbox: MailboxConfig, batch) -> None:
+        """Work out, for a whole fetch batch, what needs no transaction of its own.
+
+        One read answers "already stored?" for the batch (instead of two SELECTs a
+        message); the new messages are parsed and classified together (spaCy
+        ``nlp.pipe``). :meth:`process` then uses this and still commits once per
+        message. Anything that fails here is simply redone by :meth:`process`.
+        """
+        batch = list(batch)
+        digests = [content_hash(f.raw) for f in batch]
+        seen: list[str | None] | None = None
+        try:
+            seen = self._stored_in_batch(mailbox, batch, digests)
+        except Exception as exc:  # the DB is down, say: each message finds out for itself
+            log.debug("pipeline: batch lookup failed (%s); checking message by message", type(exc).__name__)
+        repeated = {d for d in digests if digests.count(d) > 1}  # a later copy must see the first one stored
+        prepared: list[Prepared] = []
+        for f, digest, disposition in zip(batch, digests, seen or [None] * len(batch)):
+            if disposition is not None:
+                prepared.append(Prepared(f.raw, digest, True, disposition))
+                continue
+            stored = None if (seen is None or digest in repeated) else False
+            try:
+                parsed: object = self._parse(f.raw)
+            except Exception as exc:  # re-raised in process(), inside the message's own handling
+                parsed = exc
+            prepared.append(Prepared(f.raw, digest, stored, parsed=parsed))
+        todo = [i for i, p in enumerate(prepared) if isinstance(p.parsed, ParsedMessage)]
+        try:
+            found = self.classifier.classify_many([prepared[i].parsed for i in todo])
+        except Exception:  # one odd message: classify one by one in process(), where it is quarantined
+            found = [None] * len(todo)
+        for i, cls in zip(todo, found):
+            prepared[i] = replace(prepared[i], cls=cls)
+        self._prepared = {(mailbox.name, f.uidvalidity, f.key): p for f, p in zip(batch, prepared)}
+
+    def _stored_in_batch(self, mailbox, batch, digests) -> list[str | None] | None:
+        if not batch:
+            return []
+        validity = batch[0].uidvalidity
+        if any(f.uidvalidity != validity for f in batch):
+            return None  # never within one IMAP session; let each message check for itself
+        keys = [f.key for f in batch]
+        cols = (InboundMessage.id, InboundMessage.uidvalidity, InboundMessage.uid, InboundMessage.content_hash,
+                InboundMessage.disposition)
+        with Session(self.engine) as session:
+            rows = session.exec(select(*cols).where(
+                InboundMessage.mailbox == mailbox.name,
+                or_(and_(InboundMessage.uidvalidity == validity, InboundMessage.uid.in_(keys)),
+                    InboundMessage.content_hash.in_(digests)))).all()
+        return stored_keys(rows, validity, keys, digests)
+
+    def _take_prepared(self, mailbox, fetched) -> Prepared | None:
+        p = self._prepared.pop((mailbox.name, fetched.uidvalidity, fetched.key), None)
+        return p if p is not None and p.raw is fetched.raw else None
 
     # -- entry point ------------------------------------------------------------
     def process(self, mailbox: MailboxConfig, fetched) -> Outcome:
         """Store and act on one fetched message; commits once. Transient DB errors raise."""
-        digest = content_hash(fetched.raw)
+        prep = self._take_prepared(mailbox, fetched)
+        digest = prep.digest if prep is not None else content_hash(fetched.raw)
         try:
             with Session(self.engine, expire_on_commit=False) as session:
-                seen = self._already_stored(session, mailbox, fetched, digest)
-                if seen is not None:
-                    return Outcome(seen.disposition, "already stored", already_stored=True,
-                                   quarantined=seen.disposition == "quarantined")
+                if prep is not None and prep.stored:
+                    return Outcome(prep.disposition, "already stored", already_stored=True,
+                                   quarantined=prep.disposition == "quarantined")
+                if prep is None or prep.stored is None:
+                    seen = self._already_stored(session, mailbox, fetched, digest)
+                    if seen is not None:
+                        return Outcome(seen.disposition, "already stored", already_stored=True,
+                                       quarantined=seen.disposition == "quarantined")
                 try:
-                    outcome = self._process(session, mailbox, fetched, digest)
+                    outcome = self._process(session, mailbox, fetched, digest, prep)
                 except ParseError as exc:
                     session.rollback()
                     return self._quarantine(mailbox, fetched, digest, str(exc))
@@ -128,14 +221,21 @@ class Pipeline:
         return Outcome("quarantined", reason, quarantined=True)
 
     # -- the work -----------------------------------------------------------------
-    def _process(self, session: Session, mailbox: MailboxConfig, fetched, digest: str) -> Outcome:
-        now = self.now()
-        msg = parse_message(fetched.raw, max_size=self.settings.pipeline.max_message_bytes)
+    def _parse(self, raw: bytes) -> ParsedMessage:
+        msg = parse_message(raw, max_size=self.settings.pipeline.max_message_bytes)
         if not msg.from_addr:
             raise ParseError("no usable sender address")
         if len(msg.from_addr) > MAX_ADDRESS:
             raise ParseError(f"sender address is longer than {MAX_ADDRESS} characters")
-        cls = self.classifier.classify(msg)
+        return msg
+
+    def _process(self, session: Session, mailbox: MailboxConfig, fetched, digest: str,
+                 prep: Prepared | None = None) -> Outcome:
+        now = self.now()
+        if prep is not None and isinstance(prep.parsed, BaseException):
+            raise prep.parsed
+        msg = prep.parsed if prep is not None else self._parse(fetched.raw)
+        cls = prep.cls if prep is not None and prep.cls is not None else self.classifier.classify(msg)
         row = InboundMessage(
             mailbox=mailbox.name, uidvalidity=fetched.uidvalidity, uid=fetched.key,
             message_id=_clip(msg.message_id, MAX_HEADER_ID), content_hash=digest, raw=fetched.raw,
