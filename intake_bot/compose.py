@@ -21,6 +21,7 @@ from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import format_datetime, formataddr
 from io import BytesIO
+from itertools import groupby
 from typing import Mapping, Sequence
 
 from .errors import UserError
@@ -133,11 +134,17 @@ def _one_line(value: str) -> str:
 
 
 def _header(name: str, value: str) -> str | Header:
-    """The value as is (folded at spaces), or RFC 2047 encoded words when a word is too long for a
-    78-column line: folding cannot split it, and SMTP refuses lines over 998 (as EmailMessage did)."""
-    if all(len(word) + len(name) + 2 <= _WIRE.max_line_length for word in value.split()):
+    """The value folded at spaces, its non-ASCII words as RFC 2047 encoded words (ASCII words such
+    as ``[DSR-2026-000042]`` stay readable, as EmailMessage wrote them). A word too long for a
+    78-column line cannot be folded (SMTP refuses lines over 998): then all of it is encoded."""
+    if any(len(word) + len(name) + 2 > _WIRE.max_line_length for word in value.split()):
+        return Header(value, "utf-8", header_name=name)
+    if value.isascii():
         return value
-    return Header(value, "utf-8", header_name=name)
+    header = Header(header_name=name)
+    for ascii_run, words in groupby(value.split(" "), key=str.isascii):
+        header.append(" ".join(words), "us-ascii" if ascii_run else "utf-8")
+    return header
 
 
 def _text_part(text: str, subtype: str) -> MIMENonMultipart:
