@@ -105,7 +105,7 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
         cases.transition(session=session, case=case, to_status="verified", actor=BOT, now=now,
                          reason="verified_by=known_address (policy allows it)")
     elif needs and not case.flags.get("possible_spoofing"):
-        verif = start_verification(session, settings, case, now)
+        verif = start_verification(session, settings, case, now, minted=ctx.mint())
     elif needs:
         cases.add_event(session=session, case=case, kind="verification_blocked", actor=BOT, now=now,
                         reason="possible spoofing: identity cannot be verified by reply; staff must check")
@@ -174,9 +174,10 @@ def _link_possible_duplicate(session: Session, case: Case, now: datetime) -> Non
 
 
 # --------------------------------------------------------------------------- verification
-def start_verification(session: Session, settings, case: Case, now: datetime) -> dict:
-    code = verification.new_code()
-    case.code_hash, case.code_salt = verification.hash_code(code)
+def start_verification(session: Session, settings, case: Case, now: datetime,
+                       *, minted: tuple[str, str, str] | None = None) -> dict:
+    """``minted``: a (code, hash, salt) from :func:`verification.mint`, perhaps hashed ahead of time."""
+    code, case.code_hash, case.code_salt = minted or verification.mint()
     case.verification_required = True
     case.verification_requested_at = now
     case.code_expires_at = now + timedelta(days=settings.verification.code_ttl_days)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable
@@ -19,7 +20,7 @@ from sqlalchemy import and_, or_
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, select
 
-from . import auth, journeys
+from . import auth, journeys, verification
 from .authorities import is_authority_address
 from .classify import Classification, Classifier
 from .config import MailboxConfig, Settings
@@ -54,6 +55,7 @@ class Ctx:
     now: datetime
     env: object
     outcome: Outcome
+    mint: Callable[[], tuple[str, str, str]] = verification.mint  # a verification code + its hash
 
 
 def content_hash(raw: bytes) -> str:
@@ -77,6 +79,7 @@ class Prepared:
     disposition: str | None = None
     parsed: object = None
     cls: Classification | None = None
+    minted: Future | None = None  # a verification code hashed ahead, for a likely new request
 
 
 def stored_keys(rows, uidvalidity: int, keys: list[str], digests: list[str]) -> list[str | None]:
@@ -133,8 +136,12 @@ class Pipeline:
             found = self.classifier.classify_many([prepared[i].parsed for i in todo])
         except Exception:  # one odd message: classify one by one in process(), where it is quarantined
             found = [None] * len(todo)
+        required = set(self.settings.verification.required_for)
         for i, cls in zip(todo, found):
-            prepared[i] = replace(prepared[i], cls=cls)
+            # scrypt (~3 ms) releases the GIL: hash a code on the worker thread while earlier
+            # messages are processed, for each message that will likely need one (unused ones are dropped)
+            likely = cls is not None and not cls.automated and required & set(cls.request_types)
+            prepared[i] = replace(prepared[i], cls=cls, minted=_minter().submit(verification.mint) if likely else None)
         self._prepared = {(mailbox.name, f.uidvalidity, f.key): p for f, p in zip(batch, prepared)}
 
     def _stored_in_batch(self, mailbox, batch, digests) -> list[str | None] | None:
@@ -261,13 +268,40 @@ class Pipeline:
         session.add(row)
         session.flush()
         outcome = Outcome("pending")
-        ctx = Ctx(session, self.settings, mailbox, row, msg, cls, now, self.env, outcome)
+        ctx = Ctx(session, self.settings, mailbox, row, msg, cls, now, self.env, outcome,
+                  mint=_one_shot(prep.minted) if prep is not None and prep.minted is not None else verification.mint)
         for name, handler in ROUTES:
             if handler(ctx):
                 row.rules = list(row.rules) + [f"route: {name}"]
                 break
         row.disposition = outcome.disposition
         return outcome
+
+
+_MINTER: ThreadPoolExecutor | None = None
+
+
+def _minter() -> ThreadPoolExecutor:
+    """One worker thread per process for verification-code hashing (see :meth:`Pipeline.prepare`)."""
+    global _MINTER
+    if _MINTER is None:
+        _MINTER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="intake-mint")
+    return _MINTER
+
+
+def _one_shot(future: Future) -> Callable[[], tuple[str, str, str]]:
+    """The pre-hashed code once; any further call (or a failed future) mints a fresh one inline."""
+    taken = []
+
+    def mint() -> tuple[str, str, str]:
+        if not taken:
+            taken.append(True)
+            try:
+                return future.result()
+            except Exception:
+                pass
+        return verification.mint()
+    return mint
 
 
 # column widths (models.py): longer values must not make PostgreSQL reject a whole message

@@ -32,6 +32,14 @@ def new_code() -> str:
             return f"{code[:5]}-{code[5:]}"
 
 
+def mint() -> tuple[str, str, str]:
+    """A fresh code with its hash and salt: ``(code, code_hash, salt)``. The code itself is only
+    ever mailed, never stored; hashlib.scrypt releases the GIL, so this can run on a worker thread."""
+    code = new_code()
+    code_hash, salt = hash_code(code)
+    return code, code_hash, salt
+
+
 def normalise(code: str) -> str:
     return code.replace("-", "").replace(" ", "").upper()
 
