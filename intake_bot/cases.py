@@ -82,10 +82,13 @@ def open_case(
         created_at=now,
         updated_at=now,
     )
+    # a new case has no pauses and no extension yet: its deadline needs no pause lookup and
+    # goes into the INSERT (refresh_deadline would flush and SELECT the pauses)
+    _set_deadline(case, compute_deadline(case.received_at, deadline_policy(settings, case.country),
+                                         extended=case.extended, pauses=(), now=now))
     session.add(case)
     session.flush()
     case.reference = reference_for(case, settings.organisation.tz)
-    refresh_deadline(session=session, settings=settings, case=case, now=now)
     add_event(session=session, case=case, kind="opened", actor=actor, reason=reason, now=now,
               data=data or {}, to_status="received", message_id=message_id)
     return case
@@ -182,10 +185,14 @@ def compute_case_deadline(*, session: Session, settings: Settings, case: Case, n
 def refresh_deadline(*, session: Session, settings: Settings, case: Case, now: datetime) -> Deadline:
     session.flush()
     dl = compute_case_deadline(session=session, settings=settings, case=case, now=now)
+    _set_deadline(case, dl)
+    return dl
+
+
+def _set_deadline(case: Case, dl: Deadline) -> None:
     case.due_date = dl.due
     case.original_due_date = dl.original_due
     case.internal_target = dl.internal_target
-    return dl
 
 
 def refresh_paused_deadlines(*, session: Session, settings: Settings, now: datetime) -> int:
