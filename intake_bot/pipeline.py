@@ -142,7 +142,9 @@ class Pipeline:
             # messages are processed, for each message that will likely need one (unused ones are dropped)
             likely = cls is not None and not cls.automated and required & set(cls.request_types)
             prepared[i] = replace(prepared[i], cls=cls, minted=_minter().submit(verification.mint) if likely else None)
-        self._prepared = {(mailbox.name, f.uidvalidity, f.key): p for f, p in zip(batch, prepared)}
+        # the previous batch of this mailbox is done (or abandoned): keep one batch per mailbox at most
+        self._prepared = {k: v for k, v in self._prepared.items() if k[0] != mailbox.name}
+        self._prepared.update({(mailbox.name, f.uidvalidity, f.key): p for f, p in zip(batch, prepared)})
 
     def _stored_in_batch(self, mailbox, batch, digests) -> list[str | None] | None:
         if not batch:
