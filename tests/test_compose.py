@@ -172,3 +172,26 @@ def test_rendered_acknowledgement_composes():
     html = msg.get_body(("html",)).get_content()
     assert "K7QM-4ZTR" in text and "K7QM-4ZTR" in html
     assert "5 februari 2026" in text and "Integritetsskyddsmyndigheten" in html
+
+
+def test_reference_tag_stays_readable_in_a_non_ascii_subject():
+    rendered = RenderedMail(subject="[DSR-2026-000003] Din begäran är färdigbehandlad", text="t", html="<p>h</p>")
+    raw = compose(rendered, from_addr="info@alektumgroup.no", from_name="A", to_addr="kari@example.no",
+                  message_id="<a@b>", date=WHEN)
+    assert b"[DSR-2026-000003]" in raw.split(b"\r\n\r\n", 1)[0]  # staff and tests grep for it
+    assert str(parse(raw)["Subject"]) == rendered.subject
+
+
+def test_long_headers_stay_within_the_line_limit_and_round_trip():
+    subject = "Vi har mottatt henvendelsen din – æøå " * 6
+    long_id = "<" + "y" * 2000 + "@example.dk>"
+    raw = compose(RenderedMail(subject=subject.strip(), text="x" * 300 + "\n", html="<p>h</p>"),
+                  from_addr="info@alektumgroup.no", from_name="Alektum Group, Sverige – Dataskydd",
+                  to_addr="kari@example.no", message_id="<a@b>", date=WHEN, in_reply_to=long_id,
+                  references=[f"<r{i}@example.dk>" for i in range(400)])
+    assert max(len(line) for line in raw.split(b"\r\n")) <= 78
+    msg = parse(raw)
+    assert str(msg["Subject"]) == subject.strip()
+    assert str(msg["In-Reply-To"]) == long_id
+    assert len(str(msg["References"]).split()) == 401
+    assert msg.get_body(("plain",)).get_content().replace("\r\n", "\n") == "x" * 300 + "\n"
