@@ -130,7 +130,29 @@ def poll_mailbox(
 
             for batch in _batches(box.fetch(keys, batch_size=cfg.batch_size), cfg.batch_size):
                 pipeline.prepare(cfg, batch)  # one "already stored?" read, parse + classify together
-                if not _process_batch(pipeline, cfg, batch, report, bar, done, bad, flush, keep, stop):
+                for fetched in batch:
+                    if stop is not None and stop():  # SIGTERM: file away what is done, leave the rest
+                        report.stopped = True
+                        break
+                    report.fetched += 1
+                    outcome = pipeline.process(cfg, fetched)  # one commit per message
+                    fault_point("after_commit_before_move")
+                    (bad if outcome.quarantined else done).append(fetched.key)
+                    if outcome.quarantined:
+                        report.quarantined += 1
+                    if outcome.already_stored:
+                        report.already += 1
+                    else:
+                        report.stored += 1
+                    report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
+                    bar.step()
+                    if len(done) + len(bad) >= cfg.batch_size:
+                        flush()
+                        if keep is not None and not keep():
+                            report.lease_lost = True
+                            log.warning("mailbox %s: lease lost to another worker; stopping this poll", cfg.name)
+                            break
+                if report.stopped or report.lease_lost:
                     break
             flush()
         record_poll(engine, cfg.name, now(), uidvalidity=validity)
@@ -146,35 +168,6 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
     it = iter(items)
     while chunk := list(islice(it, max(1, size))):
         yield chunk
-
-
-def _process_batch(pipeline: Pipeline, cfg: MailboxConfig, batch: list, report: PollReport, bar: Progress,
-                   done: list[str], bad: list[str], flush: Callable[[], None],
-                   keep: Callable[[], bool] | None, stop: Callable[[], bool] | None) -> bool:
-    """One commit per message; False when the poll must stop (SIGTERM, lease lost)."""
-    for fetched in batch:
-        if stop is not None and stop():  # SIGTERM: file away what is done, leave the rest
-            report.stopped = True
-            return False
-        report.fetched += 1
-        outcome = pipeline.process(cfg, fetched)
-        fault_point("after_commit_before_move")
-        (bad if outcome.quarantined else done).append(fetched.key)
-        if outcome.quarantined:
-            report.quarantined += 1
-        if outcome.already_stored:
-            report.already += 1
-        else:
-            report.stored += 1
-        report.dispositions[outcome.disposition] = report.dispositions.get(outcome.disposition, 0) + 1
-        bar.step()
-        if len(done) + len(bad) >= cfg.batch_size:
-            flush()
-            if keep is not None and not keep():
-                report.lease_lost = True
-                log.warning("mailbox %s: lease lost to another worker; stopping this poll", cfg.name)
-                return False
-    return True
 
 
 def poll_all(settings: Settings, engine, pipeline: Pipeline, *, now, progress: bool = False,
