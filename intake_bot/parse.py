@@ -210,6 +210,22 @@ def _msg_id(value: str | None) -> str | None:
     return token[0].strip("<>") or None if token else None
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_MESSAGE_ID_HEADER = re.compile(r"^message-id[ \t]*:(.*(?:\n[ \t].*)*)", re.I | re.M)
+
+
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID from the header block alone, cheaply (no MIME parse), as parse_message
+    stores it; None unless it is a well-formed ``<id>`` (odd ones are not worth matching on)."""
+    end = _HEADER_END.search(raw, 0, 65536)
+    head = raw[: end.start() if end else 65536].decode("latin-1").replace("\r\n", "\n")
+    found = _MESSAGE_ID_HEADER.search(head)
+    if not found or not found.group(1).isascii():
+        return None
+    match = _ANGLE_ID.search(" ".join(found.group(1).split()))  # only a well-formed <id>: else None
+    return match.group(1) if match else None
+
+
 def _msg_ids(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()

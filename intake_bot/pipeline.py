@@ -26,7 +26,7 @@ from .classify import Classification, Classifier
 from .config import MailboxConfig, Settings
 from .errors import ParseError, StorageError
 from .models import Case, InboundMessage, OutboxMessage
-from .parse import ParsedMessage, parse_message
+from .parse import ParsedMessage, message_id_of, parse_message
 
 log = logging.getLogger(__name__)
 REF_TAG = re.compile(r"\[(DSR-\d{4}-\d{6,})\]", re.IGNORECASE)
@@ -82,15 +82,23 @@ class Prepared:
     minted: Future | None = None  # a verification code hashed ahead, for a likely new request
 
 
-def stored_keys(rows, uidvalidity: int, keys: list[str], digests: list[str]) -> list[str | None]:
-    """Disposition of the stored copy of each message (by UID first, then by content), or None (pure)."""
+def stored_keys(rows, uidvalidity: int, keys: list[str], digests: list[str],
+                copies: list[tuple[str | None, datetime | None]] | None = None) -> list[str | None]:
+    """Disposition of the stored copy of each message, or None (pure): by UID first, then by
+    content, then -- a migrated copy whose headers were rewritten -- by Message-ID plus
+    INTERNALDATE among rows from another UIDVALIDITY (``copies``: (Message-ID, INTERNALDATE))."""
     by_uid: dict[str, str] = {}
     by_hash: dict[str, str] = {}
-    for _id, row_validity, uid, digest, disposition in sorted(rows, key=lambda r: r[0]):
+    by_copy: dict[tuple, str] = {}
+    for _id, row_validity, uid, digest, disposition, *rest in sorted(rows, key=lambda r: r[0]):
         if row_validity == uidvalidity:
             by_uid.setdefault(uid, disposition)
+        elif len(rest) == 2 and rest[0]:
+            by_copy.setdefault((rest[0], rest[1]), disposition)
         by_hash.setdefault(digest, disposition)
-    return [by_uid.get(k, by_hash.get(d)) for k, d in zip(keys, digests)]
+    copies = copies or [(None, None)] * len(keys)
+    return [by_uid.get(k, by_hash.get(d, by_copy.get(c) if c[0] else None))
+            for k, d, c in zip(keys, digests, copies)]
 
 
 class Pipeline:
@@ -153,14 +161,17 @@ class Pipeline:
         if any(f.uidvalidity != validity for f in batch):
             return None  # never within one IMAP session; let each message check for itself
         keys = [f.key for f in batch]
+        copies = [(message_id_of(f.raw), f.internaldate) for f in batch]
         cols = (InboundMessage.id, InboundMessage.uidvalidity, InboundMessage.uid, InboundMessage.content_hash,
-                InboundMessage.disposition)
+                InboundMessage.disposition, InboundMessage.message_id, InboundMessage.received_at)
         with Session(self.engine) as session:
             rows = session.exec(select(*cols).where(
                 InboundMessage.mailbox == mailbox.name,
                 or_(and_(InboundMessage.uidvalidity == validity, InboundMessage.uid.in_(keys)),
-                    InboundMessage.content_hash.in_(digests)))).all()
-        return stored_keys(rows, validity, keys, digests)
+                    InboundMessage.content_hash.in_(digests),
+                    and_(InboundMessage.uidvalidity != validity,
+                         InboundMessage.message_id.in_([m for m, _ in copies if m] or [""]))))).all()
+        return stored_keys(rows, validity, keys, digests, copies)
 
     def _take_prepared(self, mailbox, fetched) -> Prepared | None:
         p = self._prepared.pop((mailbox.name, fetched.uidvalidity, fetched.key), None)
@@ -212,8 +223,19 @@ class Pipeline:
         if row is not None:
             return row
         # after a UIDVALIDITY change the same bytes come back under new UIDs
-        return session.exec(select(InboundMessage).where(
+        row = session.exec(select(InboundMessage).where(
             InboundMessage.mailbox == mailbox.name, InboundMessage.content_hash == digest)).first()
+        if row is not None:
+            return row
+        # ... or, after a server migration that rewrote headers, the same Message-ID and
+        # INTERNALDATE (migration tools keep it) in other bytes under another UIDVALIDITY
+        mid = message_id_of(fetched.raw)
+        if not mid:
+            return None
+        return session.exec(select(InboundMessage).where(
+            InboundMessage.mailbox == mailbox.name, InboundMessage.message_id == mid,
+            InboundMessage.uidvalidity != fetched.uidvalidity,
+            InboundMessage.received_at == fetched.internaldate)).first()
 
     def _quarantine(self, mailbox, fetched, digest, reason: str) -> Outcome:
         with Session(self.engine) as session:

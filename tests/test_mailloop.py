@@ -246,6 +246,29 @@ def test_uidvalidity_change_resyncs_by_content_hash(loop):
     assert not rep2.uidvalidity_changed and rep2.fetched == 0
 
 
+def test_uidvalidity_change_with_rewritten_headers_resyncs_by_message_id(loop):
+    """A migration that also rewrote the bytes (a header added): same Message-ID and
+    INTERNALDATE, new UIDVALIDITY -> already stored, no second row, case or reply."""
+    first = mail(REQUESTS["sv"][0], REQUESTS["sv"][1], REQUESTS["sv"][2])
+    loop.deliver(first)
+    loop.poll()
+    loop.send()
+    assert len(loop.sink.messages) == 1
+    [stored] = loop.rows(InboundMessage)
+    loop.deliver(b"X-Migrated-From: old-imap.example.net\r\n" + first, date=stored.received_at)  # imapsync keeps it
+    loop.dovecot.set_uidvalidity(loop.users[0])
+    [rep] = loop.poll(loop.pipeline())
+    loop.send()
+    assert rep.uidvalidity_changed and (rep.fetched, rep.already, rep.stored) == (1, 1, 0)
+    assert len(loop.rows(InboundMessage)) == 1 and len(loop.rows(Case)) == 1 and len(loop.sink.messages) == 1
+    # within one UIDVALIDITY, other bytes with the same Message-ID are a new delivery: kept, not acted on twice
+    loop.deliver(b"X-Resent: yes\r\n" + first, date=stored.received_at + timedelta(hours=1))
+    [rep] = loop.poll()
+    loop.send()
+    assert rep.stored == 1 and [r.disposition for r in loop.rows(InboundMessage)][-1] == "duplicate"
+    assert len(loop.rows(Case)) == 1 and len(loop.sink.messages) == 1
+
+
 # --------------------------------------------------------------------------- folders and quarantine
 def test_processed_folder_created_and_broken_mail_quarantined(db_url, dovecot, imap_user, smtp_sink):
     loop = Loop(db_url, dovecot, smtp_sink, [imap_user], pipeline_opts={"max_message_bytes": 20_000})
