@@ -56,19 +56,15 @@ def read_config(path: Path):
 
 
 def split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
-    """Hold out ``fraction`` of each (language, label-set kind) stratum."""
-    strata: dict[tuple[str, str], list[Example]] = defaultdict(list)
-    for ex in sorted(examples, key=lambda e: e.id):
-        kind = "auto" if ex.automated else (ex.labels[0] if ex.labels else "none")
-        strata[(ex.lang, kind)].append(ex)
-    rng = random.Random(seed)
+    """Hold out about ``fraction`` of the examples, chosen by a hash of (seed, id).
+
+    Each example's side depends on its own id only, so adding examples to the
+    corpus never moves an old one between train and test (a shuffled split did:
+    before/after figures across corpus rounds were not comparable)."""
     train, test = [], []
-    for key in sorted(strata):
-        group = strata[key][:]
-        rng.shuffle(group)
-        n_test = round(len(group) * fraction)
-        test.extend(group[:n_test])
-        train.extend(group[n_test:])
+    for ex in sorted(examples, key=lambda e: e.id):
+        h = int.from_bytes(hashlib.sha256(f"{seed}:{ex.id}".encode()).digest()[:8], "big") / 2**64
+        (test if h < fraction else train).append(ex)
     return train, test
 
 
