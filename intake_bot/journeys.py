@@ -7,7 +7,7 @@ pipeline commits. Time-driven steps (reminders, expiry) are in :func:`tick`.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
@@ -66,7 +66,7 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
                         reason=f"follows up closed case {related.reference}")
     _flag_new_case(ctx, case)
     _link_possible_duplicate(session, case, now)
-    _apply_unsubscribe(ctx, case, cls.request_types)
+    fresh = _apply_unsubscribe(ctx, case, cls.request_types)
 
     today = now.astimezone(settings.organisation.tz).date()
     if case.due_date and case.due_date < today:
@@ -87,7 +87,7 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
         ctx.outcome.reason = "mail about a closed case: new case for staff"
         return case
     if types <= {"unsubscribe"}:
-        _confirm_unsubscribe(ctx, case)
+        _confirm_unsubscribe(ctx, case, fresh)
         cases.transition(session=session, case=case, to_status="completed", actor=BOT, now=now,
                          reason="unsubscribe carried out: address added to the suppression list")
         return case
@@ -118,7 +118,7 @@ def new_request(ctx: "Ctx", *, related: Case | None = None) -> Case:
     if verif and not combine:
         send(ctx, case, "verification_request", f"verify:{case.id}:1", verification=verif)
     if "unsubscribe" in types:
-        _confirm_unsubscribe(ctx, case)
+        _confirm_unsubscribe(ctx, case, fresh)
     return case
 
 
@@ -286,27 +286,39 @@ def follow_up(ctx: "Ctx", case: Case) -> None:
     added = cases.add_types(session=session, case=case, types=cls.request_types, now=now,
                             message_id=ctx.row.id)
     if "unsubscribe" in added:
-        _apply_unsubscribe(ctx, case, ["unsubscribe"])
-        _confirm_unsubscribe(ctx, case)
+        _confirm_unsubscribe(ctx, case, _apply_unsubscribe(ctx, case, ["unsubscribe"]))
 
 
 # --------------------------------------------------------------------------- unsubscribe
-def _apply_unsubscribe(ctx: "Ctx", case: Case, types) -> None:
+REPEAT_UNSUBSCRIBE = timedelta(days=1)
+
+
+def _apply_unsubscribe(ctx: "Ctx", case: Case, types) -> bool:
+    """Suppress the sender's own address. False when it was already suppressed within the last
+    day (mail clients send an RFC 2369 unsubscribe twice; one confirmation is enough)."""
     types = set(types)
     marketing_objection = "objection" in types and _MARKETING.search(ctx.msg.new_text or "")
     if "unsubscribe" not in types and not marketing_objection:
-        return
-    suppress(ctx.session, normalise_address(ctx.msg.from_addr), now=ctx.now,
+        return True
+    address = normalise_address(ctx.msg.from_addr)
+    earlier = ctx.session.get(Suppression, address)
+    suppress(ctx.session, address, now=ctx.now,
              reason="unsubscribe" if "unsubscribe" in types else "objection to direct marketing",
              source_message_id=ctx.row.id, case_id=case.id)
-    cases.add_event(session=ctx.session, case=case, kind="suppressed", actor=BOT, now=ctx.now,
-                    reason="sender's own address added to the suppression list")
+    if earlier is not None:
+        cases.add_event(session=ctx.session, case=case, kind="suppressed", actor=BOT, now=ctx.now,
+                        reason=f"sender's own address was already on the suppression list (since "
+                               f"{earlier.created_at:%Y-%m-%d %H:%M} UTC)")
+    else:
+        cases.add_event(session=ctx.session, case=case, kind="suppressed", actor=BOT, now=ctx.now,
+                        reason="sender's own address added to the suppression list")
     others = {a.lower() for a in re.findall(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", ctx.msg.new_text or "")}
     others.discard(case.requester.lower())
     if others:
         case.needs_review = True
         cases.add_event(session=ctx.session, case=case, kind="other_addresses", actor=BOT, now=ctx.now,
                         reason=f"{len(others)} other address(es) named in the mail: not acted on, staff must check")
+    return earlier is None or _aware(ctx.now) - _aware(earlier.created_at) >= REPEAT_UNSUBSCRIBE
 
 
 def suppress(session: Session, address: str, *, now: datetime, reason: str,
@@ -320,9 +332,19 @@ def suppress(session: Session, address: str, *, now: datetime, reason: str,
     return True
 
 
-def _confirm_unsubscribe(ctx: "Ctx", case: Case) -> None:
-    if ctx.settings.pipeline.unsubscribe_confirmation:
-        send(ctx, case, "unsubscribe_confirmation", f"unsub:{case.id}")
+def _aware(dt: datetime) -> datetime:
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _confirm_unsubscribe(ctx: "Ctx", case: Case, fresh: bool = True) -> None:
+    if not ctx.settings.pipeline.unsubscribe_confirmation:
+        return
+    if not fresh:
+        cases.add_event(session=ctx.session, case=case, kind="reply_suppressed", actor=BOT, now=ctx.now,
+                        reason="unsubscribe_confirmation not sent: the address was unsubscribed less than a "
+                               "day ago and confirmed then")
+        return
+    send(ctx, case, "unsubscribe_confirmation", f"unsub:{case.id}")
 
 
 # --------------------------------------------------------------------------- outbound helpers

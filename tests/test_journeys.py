@@ -512,6 +512,21 @@ class HookServer:
         self.server.server_close()
 
 
+def test_an_unsubscribe_sent_twice_is_confirmed_once_a_later_one_again(bot):
+    text = "Hei, meld meg av nyhetsbrevet deres. Takk, Ola"
+    bot.deliver(mail("Ola <ola@example.no>", "Avmelding", text))
+    bot.deliver(mail("Ola <ola@example.no>", "Avmelding", text))  # the mail client sent it twice
+    bot.cycle()
+    assert [c.status for c in bot.cases()] == ["completed", "completed"]
+    assert len(bot.sent("ola@example.no")) == 1
+    second = bot.case("ola@example.no")
+    assert "reply_suppressed" in [e.kind for e in bot.events(second)]
+    bot.clock.t += timedelta(days=3)  # weeks later the newsletter (say) still came: confirm again
+    bot.deliver(mail("Ola <ola@example.no>", "Avmelding", "Jeg får fortsatt nyhetsbrevet. Meld meg av! Ola"))
+    bot.cycle()
+    assert len(bot.sent("ola@example.no")) == 2
+
+
 def test_list_unsubscribe_mailto_without_confirmation_and_hooks_retry(make_bot, tmp_path):
     hook = HookServer(fail=1)
     seen = tmp_path / "hook.log"
