@@ -143,6 +143,7 @@ class DigestConfig:
     weekly_day: int = 0  # Monday
     language: str = "en"
     due_within_days: int = 7
+    daily: bool = True  # false: no daily digest (staff reminders and alerts still go out)
 
 
 @dataclass(frozen=True)
@@ -546,6 +547,7 @@ def _digest(t: dict) -> DigestConfig:
         weekly_day=_take(t, w, "weekly_day", int, d.weekly_day),
         language=lang,
         due_within_days=_take(t, w, "due_within_days", int, d.due_within_days),
+        daily=_take(t, w, "daily", bool, d.daily),
     )
     _no_leftovers(t, w)
     return cfg

@@ -375,6 +375,8 @@ def run_digest_job(engine, settings: Settings, env, *, now: datetime) -> str | N
     for kind in KINDS:
         with Session(engine, expire_on_commit=False) as session:
             if kind == "daily":
+                if not settings.digest.daily:
+                    continue
                 last = previous_digest_at(session, before=now + timedelta(seconds=1), period="daily")
                 if not digest_due(settings, now, last):
                     continue

@@ -48,6 +48,7 @@ def make_runner(tmp_path, mailbox: dict, smtp: dict, *, interval: float = POLL_I
     settings = settings_from_dict({
         "database": {"url": url}, "mailboxes": [mailbox], "smtp": smtp,
         "workers": {"idle": True, "lease_ttl_seconds": 30},
+        "digest": {"daily": False},  # after 07:30 Oslo it would reach the sink these tests read
     }, env={"PW": password})
     upgrade(url)
     engine = make_engine(url)
