@@ -373,6 +373,10 @@ def test_run_digest_job_sends_once_per_period(db_url, tmp_path, env):
         assert dg.previous_digest_at(s, before=NOW + timedelta(days=1)) == NOW
     assert dg.run_digest_job(engine, settings, env, now=NOW + timedelta(days=1)) == "digest:daily:2026-03-11"
     assert len([r for r in _digest_rows(engine) if r.kind == "digest_daily"]) == 4
+    # daily = false: no daily digest (the weekly one is its own switch)
+    quiet = make_settings(tmp_path, db_url, daily=False)
+    assert dg.run_digest_job(engine, quiet, env, now=NOW + timedelta(days=2)) is None
+    assert len([r for r in _digest_rows(engine) if r.kind == "digest_daily"]) == 4
     engine.dispose()
 
 
