@@ -16,6 +16,8 @@ import subprocess
 import urllib.error
 import urllib.request
 
+from datetime import datetime, timedelta
+
 from sqlmodel import Session, or_, select
 
 from .models import Suppression
@@ -65,14 +67,25 @@ def _scrub(text: str, address: str) -> str:
     return text.replace(address, "<address>")
 
 
-def run_pending(session: Session, settings) -> dict[str, int]:
-    """Call the hook for every suppression not yet delivered; the caller commits."""
-    counts = {"ok": 0, "failed": 0}
+RETRY_BASE = timedelta(minutes=1)
+RETRY_MAX = timedelta(hours=1)
+_not_before: dict[str, datetime] = {}  # address -> earliest next try (this process; a restart retries at once)
+
+
+def run_pending(session: Session, settings, now: datetime | None = None) -> dict[str, int]:
+    """Call the hook for every suppression not yet delivered; the caller commits.
+
+    A failing hook is retried with exponential backoff (1 minute doubling to 1 hour)
+    when ``now`` is given, so a dead endpoint is not called on every loop cycle."""
+    counts = {"ok": 0, "failed": 0, "waiting": 0}
     if not (settings.pipeline.suppression_hook_command or settings.pipeline.suppression_hook_url):
         return counts
     rows = session.exec(select(Suppression).where(or_(Suppression.hook_status.is_(None),
                                                       Suppression.hook_status.like("failed%"))))
     for row in rows:
+        if now is not None and now < _not_before.get(row.address, now):
+            counts["waiting"] += 1
+            continue
         try:
             _call(settings, row)
             row.hook_status = "ok"
@@ -84,5 +97,9 @@ def run_pending(session: Session, settings) -> dict[str, int]:
             row.hook_status = (f"failed ({tries}{'; ' + _COMMAND_DONE if done else ''}): "
                                f"{_scrub(what, row.address)[:200]}")
             counts["failed"] += 1
+            if now is not None:
+                _not_before[row.address] = now + min(RETRY_BASE * 2 ** (tries - 1), RETRY_MAX)
             log.warning("suppression hook failed (%s); will retry", type(exc).__name__)
+        else:
+            _not_before.pop(row.address, None)
     return counts

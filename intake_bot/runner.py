@@ -172,9 +172,9 @@ class Runner:
         from .hooks import run_pending
 
         with Session(self.engine, expire_on_commit=False) as session:
-            hooks = run_pending(session, self.settings)
+            hooks = run_pending(session, self.settings, self.now())
             session.commit()
-        if any(hooks.values()):
+        if hooks["ok"] or hooks["failed"]:
             log.info("suppression hooks: %s", hooks)
         with Session(self.engine, expire_on_commit=False) as session:
             alerts = queue_staff_reminders(session, self.settings, self.env, now=self.now())

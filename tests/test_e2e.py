@@ -347,9 +347,9 @@ def test_list_unsubscribe_mailto_and_suppression_hooks(db_url, dovecot, imap_use
         with Session(bot.engine) as s:
             rows = list(s.exec(select(Suppression)))
             assert [r.address for r in rows] == ["Ola@example.no"]  # domain case-folded, idempotent
-            assert run_pending(s, bot.settings) == {"ok": 1, "failed": 0}
+            assert run_pending(s, bot.settings) == {"ok": 1, "failed": 0, "waiting": 0}
             s.commit()
-            assert run_pending(s, bot.settings) == {"ok": 0, "failed": 0}
+            assert run_pending(s, bot.settings) == {"ok": 0, "failed": 0, "waiting": 0}
         assert seen.read_text().strip() == "Ola@example.no"
         assert b"Ola@example.no" in posted[0]
     finally:

@@ -527,6 +527,11 @@ def test_an_unsubscribe_sent_twice_is_confirmed_once_a_later_one_again(bot):
     assert len(bot.sent("ola@example.no")) == 2
 
 
+def s_status(bot) -> str:
+    with Session(bot.engine) as s:
+        return s.get(Suppression, "Ola@example.no").hook_status
+
+
 def test_list_unsubscribe_mailto_without_confirmation_and_hooks_retry(make_bot, tmp_path):
     hook = HookServer(fail=1)
     seen = tmp_path / "hook.log"
@@ -552,7 +557,10 @@ def test_list_unsubscribe_mailto_without_confirmation_and_hooks_retry(make_bot, 
         with Session(bot.engine) as s:
             status = s.get(Suppression, "Ola@example.no").hook_status
         assert status.startswith("failed (1; command ok): HTTPError") and "Ola" not in status
-        runner.timed_jobs()  # retried on the next run, now delivered
+        runner.timed_jobs()  # within the backoff (1 minute): not called again yet
+        assert s_status(bot) == status
+        bot.clock.t += timedelta(minutes=2)
+        runner.timed_jobs()  # retried after the backoff, now delivered
         with Session(bot.engine) as s:
             assert s.get(Suppression, "Ola@example.no").hook_status == "ok"
         runner.timed_jobs()
