@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +20,7 @@ from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
 from .language import detect_language
 from .parse import ParsedMessage
+from .resources import shipped
 from .scoring import score
 
 MODEL_ENV = "INTAKE_BOT_MODEL"
@@ -36,9 +36,7 @@ def default_model_path() -> Path:
     env = os.environ.get(MODEL_ENV)
     if env:
         return Path(env)
-    checkout = Path(__file__).resolve().parent.parent / "models" / MODEL_DIRNAME
-    installed = Path(sys.prefix) / "share" / "intake-bot" / "models" / MODEL_DIRNAME  # wheel data-files
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+    return shipped("models", MODEL_DIRNAME)
 
 
 @dataclass(frozen=True)

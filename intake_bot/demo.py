@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import mailbox as stdlib_mailbox
 import os
-import sys
 import shutil
 from datetime import datetime, timedelta
 from email import message_from_bytes
@@ -19,13 +18,9 @@ from typing import Callable
 
 from sqlmodel import Session, select
 
-def _samples_dir() -> Path:
-    checkout = Path(__file__).resolve().parent.parent / "samples"
-    installed = Path(sys.prefix) / "share" / "intake-bot" / "samples"  # wheel data-files
-    return checkout if checkout.is_dir() or not installed.is_dir() else installed
+from .resources import shipped
 
-
-SAMPLES = _samples_dir()
+SAMPLES = shipped("samples")
 
 
 def demo_settings(workdir: Path):

@@ -7,7 +7,7 @@ pipeline commits. Time-driven steps (reminders, expiry) are in :func:`tick`.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
@@ -318,7 +318,7 @@ def _apply_unsubscribe(ctx: "Ctx", case: Case, types) -> bool:
         case.needs_review = True
         cases.add_event(session=ctx.session, case=case, kind="other_addresses", actor=BOT, now=ctx.now,
                         reason=f"{len(others)} other address(es) named in the mail: not acted on, staff must check")
-    return earlier is None or _aware(ctx.now) - _aware(earlier.created_at) >= REPEAT_UNSUBSCRIBE
+    return earlier is None or ctx.now - earlier.created_at >= REPEAT_UNSUBSCRIBE
 
 
 def suppress(session: Session, address: str, *, now: datetime, reason: str,
@@ -330,10 +330,6 @@ def suppress(session: Session, address: str, *, now: datetime, reason: str,
     session.add(Suppression(address=address, reason=reason, source_message_id=source_message_id,
                             case_id=case_id, created_at=now))
     return True
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
 
 
 def _confirm_unsubscribe(ctx: "Ctx", case: Case, fresh: bool = True) -> None:
@@ -351,16 +347,8 @@ def _confirm_unsubscribe(ctx: "Ctx", case: Case, fresh: bool = True) -> None:
 def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage | None:
     """Queue a reply to the requester unless a reply-gate rule stops it."""
     session, now = ctx.session, ctx.now
-    gate = screen.ReplyContext(session=session, settings=ctx.settings, to_addr=case.requester, now=now,
-                               kind=template, staff_triggered=False, inbound=ctx.msg, case_id=case.id)
-    blocked = screen.blocked_by(gate)
-    if blocked:
-        if "circuit-breaker" in blocked:
-            _alert_breaker(ctx)
-        ctx.row.rules = list(ctx.row.rules) + [f"reply-gate: {b}" for b in blocked]
-        case.needs_review = True
-        cases.add_event(session=session, case=case, kind="reply_suppressed", actor=BOT, now=now,
-                        reason=f"{template} not sent: rule {blocked[0]}", data={"rules": blocked})
+    if _gate_stops(session=session, settings=ctx.settings, to_addr=case.requester, now=now, template=template,
+                   case=case, ctx=ctx):
         return None
     row = notices.queue_case_mail(session=session, settings=ctx.settings, env=ctx.env, case=case,
                                   template=template, now=now, dedupe_key=key, inbound=ctx.row, **kw)
@@ -374,6 +362,30 @@ def send(ctx: "Ctx", case: Case, template: str, key: str, **kw) -> OutboxMessage
     return row
 
 
+def _gate_stops(*, session: Session, settings, to_addr: str, now: datetime, template: str, case: Case | None,
+                ctx: "Ctx | None" = None, actor: str = BOT) -> bool:
+    """Run the reply gate and record a stop: on the inbound message and the breaker alert
+    when this answers one (``ctx``), and as a case event for staff when there is a case.
+
+    Without ``ctx`` the mail answers no inbound message (a timer or staff notice), so the
+    per-sender and per-case limits do not apply (``staff_triggered``)."""
+    gate = screen.ReplyContext(session=session, settings=settings, to_addr=to_addr, now=now, kind=template,
+                               staff_triggered=ctx is None, inbound=ctx.msg if ctx else None,
+                               case_id=case.id if case else None)
+    blocked = screen.blocked_by(gate)
+    if not blocked:
+        return False
+    if ctx is not None:
+        if "circuit-breaker" in blocked:
+            _alert_breaker(ctx)
+        ctx.row.rules = list(ctx.row.rules) + [f"reply-gate: {b}" for b in blocked]
+    if case is not None:
+        case.needs_review = True
+        cases.add_event(session=session, case=case, kind="reply_suppressed", actor=actor, now=now,
+                        reason=f"{template} not sent: rule {blocked[0]}", data={"rules": blocked})
+    return True
+
+
 def queue_notice(*, session: Session, settings, env, case: Case, template: str, now: datetime, dedupe_key: str,
                  actor: str = BOT, **kw) -> OutboxMessage | None:
     """A mail that answers no inbound message (a timer's reminder, a staff notice).
@@ -381,13 +393,8 @@ def queue_notice(*, session: Session, settings, env, case: Case, template: str, 
     It passes the reply-gate rules that protect everyone (our own addresses, the
     circuit breaker); the per-sender and per-case limits are for replies to inbound
     mail. A stopped notice is recorded on the case for staff."""
-    gate = screen.ReplyContext(session=session, settings=settings, to_addr=case.requester, now=now, kind=template,
-                               staff_triggered=True, inbound=None, case_id=case.id)
-    blocked = screen.blocked_by(gate)
-    if blocked:
-        case.needs_review = True
-        cases.add_event(session=session, case=case, kind="reply_suppressed", actor=actor, now=now,
-                        reason=f"{template} not sent: rule {blocked[0]}", data={"rules": blocked})
+    if _gate_stops(session=session, settings=settings, to_addr=case.requester, now=now, template=template,
+                   case=case, actor=actor):
         return None
     return notices.queue_case_mail(session=session, settings=settings, env=env, case=case, template=template,
                                    now=now, dedupe_key=dedupe_key, **kw)
@@ -399,13 +406,8 @@ def reply_not_request(ctx: "Ctx") -> OutboxMessage | None:
     It says the mail arrived and how to make a data-protection request; it never
     says whether we hold anything about the sender. The reply gate still applies."""
     to_addr = normalise_address(ctx.msg.from_addr)
-    gate = screen.ReplyContext(session=ctx.session, settings=ctx.settings, to_addr=to_addr, now=ctx.now,
-                               kind="not_request_reply", staff_triggered=False, inbound=ctx.msg, case_id=None)
-    blocked = screen.blocked_by(gate)
-    if blocked:
-        if "circuit-breaker" in blocked:
-            _alert_breaker(ctx)
-        ctx.row.rules = list(ctx.row.rules) + [f"reply-gate: {b}" for b in blocked]
+    if _gate_stops(session=ctx.session, settings=ctx.settings, to_addr=to_addr, now=ctx.now,
+                   template="not_request_reply", case=None, ctx=ctx):
         return None
     row = notices.queue_plain_reply(session=ctx.session, settings=ctx.settings, env=ctx.env, inbound=ctx.row,
                                     to_addr=to_addr, lang=ctx.cls.language, mailbox=ctx.mailbox.name,

@@ -90,11 +90,11 @@ def stored_keys(rows, uidvalidity: int, keys: list[str], digests: list[str],
     by_uid: dict[str, str] = {}
     by_hash: dict[str, str] = {}
     by_copy: dict[tuple, str] = {}
-    for _id, row_validity, uid, digest, disposition, *rest in sorted(rows, key=lambda r: r[0]):
+    for _id, row_validity, uid, digest, disposition, message_id, received in sorted(rows, key=lambda r: r[0]):
         if row_validity == uidvalidity:
             by_uid.setdefault(uid, disposition)
-        elif len(rest) == 2 and rest[0]:
-            by_copy.setdefault((rest[0], rest[1]), disposition)
+        elif message_id:
+            by_copy.setdefault((message_id, received), disposition)
         by_hash.setdefault(digest, disposition)
     copies = copies or [(None, None)] * len(keys)
     return [by_uid.get(k, by_hash.get(d, by_copy.get(c) if c[0] else None))

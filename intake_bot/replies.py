@@ -8,7 +8,6 @@ date or a reference.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ import jinja2
 
 from . import LANGUAGES, REQUEST_TYPES
 from .errors import UserError
+from .resources import shipped
 
 TEMPLATE_NAMES: tuple[str, ...] = (
     "acknowledgement",
@@ -134,13 +134,11 @@ def type_names(types: Sequence[str], lang: str) -> str:
 
 # --- environment --------------------------------------------------------------
 def default_templates_dir() -> Path:
-    """``<repo>/templates`` in a checkout; ``intake_bot/templates`` when shipped as package data."""
-    here = Path(__file__).resolve().parent
-    installed = Path(sys.prefix) / "share" / "intake-bot" / "templates"  # wheel data-files
-    for candidate in (here.parent / "templates", here / "templates", installed):
-        if (candidate / FALLBACK_LANG).is_dir():
-            return candidate
-    raise TemplateMissing(f"no templates directory next to {here}")
+    """``<repo>/templates`` in a checkout; ``<prefix>/share/intake-bot/templates`` from a wheel."""
+    found = shipped("templates")
+    if (found / FALLBACK_LANG).is_dir():
+        return found
+    raise TemplateMissing(f"no templates directory at {found}")
 
 
 def make_env(templates_dir: Path | None = None) -> jinja2.Environment:

@@ -20,8 +20,9 @@ NOW = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 
 
 def test_stored_keys_prefers_the_uid_then_the_content_and_the_first_row():
-    rows = [(3, 7, "10", "h-a", "case_opened"), (1, 7, "11", "h-b", "not_request"),
-            (2, 5, "12", "h-c", "quarantined"), (4, 9, "13", "h-c", "duplicate")]
+    # (id, UIDVALIDITY, UID, content hash, disposition, Message-ID, INTERNALDATE), as the batch query reads them
+    rows = [(3, 7, "10", "h-a", "case_opened", None, None), (1, 7, "11", "h-b", "not_request", None, None),
+            (2, 5, "12", "h-c", "quarantined", None, None), (4, 9, "13", "h-c", "duplicate", None, None)]
     got = stored_keys(rows, 7, ["10", "11", "12", "99", "98"], ["h-x", "h-a", "h-c", "h-b", "h-z"])
     # by UID (this UIDVALIDITY only), else by content hash (lowest id first), else not stored
     assert got == ["case_opened", "not_request", "quarantined", "not_request", None]
