@@ -15,6 +15,7 @@ from typing import Iterable, Sequence
 
 from . import REQUEST_TYPES
 from .automated import AutomatedVerdict, detect_automated
+from .citations import cited_rights
 from .errors import ModelError
 from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
@@ -159,6 +160,8 @@ class Classifier:
             labels = ()
         if verdict.needs_triage:
             rules.append(f"triage: {verdict.reason}")
+        for label, cite in cited_rights(text, guess.code).items():
+            rules.append(f"citation: {cite!r} -> {label}")
         feat = featurize(text, guess.code)
         if feat.negated:
             rules.append(f"negation: {len(feat.negated)} word(s) in a negated clause")

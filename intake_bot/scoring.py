@@ -4,6 +4,7 @@ A long mail often states its request in one sentence among many about a debt.
 The whole-text score alone lets the debt talk drown that sentence, so each
 label's score is the mean of the whole-text score and the best score of any
 window of two consecutive sentences. "automated" uses the whole text only.
+A GDPR right cited by article or by name floors its label (``citations.py``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from . import REQUEST_TYPES
+from .citations import FLOOR, cited_rights
 from .features import featurize, sentences
 
 LABELS = (*REQUEST_TYPES, "automated")
@@ -53,5 +55,8 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256) -> 
     for w, b in zip(whole_scores, best):
         combined = {label: (w[label] + b[label]) / 2 if label in b else w[label] for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
+        subject, text, lang = items[len(out)]
+        for label in cited_rights(f"{subject}\n{text}", lang):  # rule evidence (citations.py)
+            combined[label] = max(combined[label], FLOOR)
         out.append(combined)
     return out

@@ -157,12 +157,14 @@ def cross_validated_thresholds(cfg, params, train: Sequence[Example], log) -> di
 
 
 def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
+    from .citations import ARTICLES, FLOOR, NAMED
     from .features import FEATURES_VERSION
     from .lexicon import CONCEPTS
 
     h = hashlib.sha256(config_text.encode())
     h.update(FEATURES_VERSION.encode())
     h.update(json.dumps(CONCEPTS, sort_keys=True).encode())
+    h.update(json.dumps([ARTICLES, NAMED, FLOOR], sort_keys=True).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
