@@ -47,7 +47,7 @@ def prf(gold: Sequence[tuple[str, ...]], pred: Sequence[tuple[str, ...]]) -> dic
 def exact_by_language(examples: Sequence[Example], pred: Sequence[tuple[str, ...]]) -> dict:
     hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for ex, p in zip(examples, pred):
-        hits[ex.lang][0] += tuple(sorted(p)) == ex.labels
+        hits[ex.lang][0] += set(p) == set(ex.labels)
         hits[ex.lang][1] += 1
     table = {lang: round(h / n, 4) for lang, (h, n) in sorted(hits.items())}
     total_hits = sum(h for h, _ in hits.values())
@@ -105,6 +105,6 @@ def evaluate(model_path: Path, examples: Sequence[Example]) -> dict:
             {"id": ex.id, "gold": list(ex.labels), "pred": list(r.request_types),
              "automated": r.automated}
             for ex, r in zip(examples, results)
-            if r.request_types != ex.labels or r.automated != ex.automated
+            if set(r.request_types) != set(ex.labels) or r.automated != ex.automated
         ][:200],
     }
