@@ -113,6 +113,14 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "thanks": ("takk", "tack", "tak", "kiitos", "danke", "thank", "thanks"),
     "job": ("stilling", "tjänst", "job", "työpaik", "stelle", "bewerb", "søknad", "ansök", "ansøg",
             "hakemus", "cv", "application", "applicat", "lebenslauf", "rekrytt", "recruit"),
+    # request verbs and politeness markers: pairs like p_delete+want mark a stated request
+    "want": (
+        "want", "wish", "please", "request", "ask", "demand", "requir", "insist", "vil", "ønsk",
+        "ønsker", "ber", "krev", "vennligst", "gjerne", "vill", "önsk", "begär", "kräv", "vänligen",
+        "gärna", "beder", "anmod", "kræv", "venligst", "gerne", "halua", "pyydä", "pyydän", "pyyd",
+        "vaadi", "vaatii", "toivo", "möchte", "bitte", "verlang", "ersuch", "wünsch", "bitt",
+        "fordere",
+    ),
 }
 
 # Prefixes shorter than this must match the whole word, so "se", "fil" or "me"
