@@ -103,7 +103,8 @@ def test_concept_pairs_within_a_sentence():
 
 
 @pytest.mark.parametrize("word", ["sletter", "slett", "radera", "poistakaa", "löschen", "delete",
-                                  "erasure", "slet", "entfernen"])
+                                  "erasure", "slet", "entfernen", "släng", "rauslöschen", "roskiin",
+                                  "hävitetään", "smid"])
 def test_delete_words_map_to_delete(word):
     assert "delete" in concepts_of(word)
 
@@ -112,9 +113,24 @@ def test_delete_words_map_to_delete(word):
     ("innsyn", "access"), ("auskunft", "access"), ("personuppgifter", "pdata"), ("tietoni", "pdata"),
     ("nyhetsbrev", "newsletter"), ("avmelde", "unsubscribe"), ("faktura", "debt"),
     ("mine", "my"), ("meg", "my"),
+    ("byt", "correct"), ("vaihtakaa", "correct"), ("fehlerhaft", "wrong"), ("smsa", "phone_contact"),
+    ("aufgezeichnet", "recording"), ("möchte", "want"), ("pyydän", "want"), ("begär", "want"),
 ])
 def test_other_concepts(word, concept):
     assert concept in concepts_of(word)
+
+
+@pytest.mark.parametrize("word", ["stop", "sluta", "lopettakaa", "einstellen", "avsluta"])
+def test_generic_stop_is_not_unsubscribe(word):
+    # "stop the collection", "avsluta avbetalningsplanen": said of cases and plans too
+    assert "stop" in concepts_of(word) and "unsubscribe" not in concepts_of(word)
+
+
+@pytest.mark.parametrize("word", ["unsubscribe", "avmeld", "afmeld", "abbestellen", "avregistrera"])
+def test_unsubscribe_words(word):
+    assert "unsubscribe" in concepts_of(word)
+
+
 
 
 def test_short_prefixes_match_whole_words_only():
