@@ -56,6 +56,12 @@ def test_finnish_en_is_a_cue_only_for_finnish():
     # Scandinavian articles are not negations
     assert featurize("Jag har fått en faktura som jag vill radera", "sv").negated == ()
     assert featurize("Jeg har fått et brev og ei regning", "nb").negated == ()
+
+
+def test_colloquial_finnish_et_is_that_not_a_negation():
+    # spoken "et" = "että": "I want that you destroy all my data"
+    assert featurize("mä haluun et te hävitätte kaikki mun tiedot", "fi").negated == ()
+    assert "halua" in featurize("En halua, että hävitätte kaikki tiedot", "fi").negated
     assert featurize("Jeg har fået en faktura", "da").negated == ()
 
 
