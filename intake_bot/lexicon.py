@@ -92,10 +92,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "e-postlist", "epostlist", "maillist", "sähköpostilist", "verteiler", "infomail", "nyhetsmail",
         "tiedote", "rundskriv", "kampanjmail", "marketing-mail", "arrangement", "event",
         "nyhedsmail", "rundschreib", "webbinar", "mainospost", "empfängerlist",
+        "reklammejl", "reklammail", "reklamemail", "reklamepost", "tilbudsmail", "mainosviest", "mainosmeil",
+        "mainoks", "werbemail", "werbe-mail", "werbepost", "promo", "spam", "spämm", "kampanjmejl",
+        "markedsføringsmail", "marketingmail", "nyhetsmejl", "kundebrev", "asiakaskirje", "kundnyhet",
     ),
     "unsubscribe": (
         "unsub", "avmeld", "avregist", "afmeld", "avprenum", "abbestell", "abmeld", "abonn", "prenum",
-        "tilaus", "tilaa", "subscri", "austrag", "opt", "uitschrijv",
+        "tilaus", "tilaa", "subscri", "austrag", "opt", "uitschrijv", "udmeld", "utmeld",
     ),
     # generic "stop / cancel": also said of a collection case, a plan or calls
     "stop": ("stopp", "stop", "sluta", "slutt", "lopet", "aufhör", "aufhoer", "einstell", "avsluta", "peru",

@@ -121,6 +121,8 @@ def test_delete_words_map_to_delete(word):
     ("mine", "my"), ("meg", "my"),
     ("byt", "correct"), ("vaihtakaa", "correct"), ("fehlerhaft", "wrong"), ("smsa", "phone_contact"),
     ("aufgezeichnet", "recording"), ("möchte", "want"), ("pyydän", "want"), ("begär", "want"),
+    ("reklammejl", "newsletter"), ("mainosviestit", "newsletter"), ("tilbudsmails", "newsletter"),
+    ("udmeldt", "unsubscribe"),
 ])
 def test_other_concepts(word, concept):
     assert concept in concepts_of(word)
