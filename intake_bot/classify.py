@@ -141,13 +141,15 @@ class Classifier:
             guesses.append(guess)
             texts.append(f"{msg.subject}\n{body}" if msg.subject else body)
             items.append((msg.subject, body, guess.code))
-        all_scores = score(self.nlp, items)
+        cited = [cited_rights(text, guess.code) for text, guess in zip(texts, guesses)]
+        all_scores = score(self.nlp, items, cited=cited)
         return [
-            self._one(msg, text, lang_guess, verdict, scores, explain)
-            for msg, text, lang_guess, verdict, scores in zip(msgs, texts, guesses, verdicts, all_scores)
+            self._one(msg, text, lang_guess, verdict, scores, rights, explain)
+            for msg, text, lang_guess, verdict, scores, rights
+            in zip(msgs, texts, guesses, verdicts, all_scores, cited)
         ]
 
-    def _one(self, msg, text, guess, verdict, all_scores, explain) -> Classification:
+    def _one(self, msg, text, guess, verdict, all_scores, rights, explain) -> Classification:
         auto_score = all_scores.get("automated", 0.0)
         scores = {label: all_scores[label] for label in REQUEST_TYPES}
         labels, near = self.decide(scores)
@@ -160,7 +162,7 @@ class Classifier:
             labels = ()
         if verdict.needs_triage:
             rules.append(f"triage: {verdict.reason}")
-        for label, cite in cited_rights(text, guess.code).items():
+        for label, cite in rights.items():
             rules.append(f"citation: {cite!r} -> {label}")
         feat = featurize(text, guess.code)
         if feat.negated:

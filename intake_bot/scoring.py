@@ -28,12 +28,16 @@ def windows(subject: str, text: str) -> list[str]:
     return [f"{subject}\n{s}" if subject else s for s in spans]
 
 
-def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256) -> list[dict[str, float]]:
-    """``items`` are (subject, text, lang); returns one score dict per item."""
+def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
+          cited: Sequence[dict[str, str]] | None = None) -> list[dict[str, float]]:
+    """``items`` are (subject, text, lang); returns one score dict per item.
+
+    ``cited``: each item's :func:`cited_rights` of its whole text, when the caller
+    has them already (the classifier reports them as rules); else worked out here."""
     feats: list[str] = []
     owners: list[tuple[int, bool]] = []  # (item index, is whole text)
-    for i, (subject, text, lang) in enumerate(items):
-        whole = f"{subject}\n{text}" if subject else text
+    wholes = [f"{subject}\n{text}" if subject else text for subject, text, _ in items]
+    for i, ((subject, text, lang), whole) in enumerate(zip(items, wholes)):
         feats.append(featurize(whole, lang).text)
         owners.append((i, True))
         for w in windows(subject, text):
@@ -51,12 +55,13 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256) -> 
                 v = float(cats.get(label, 0.0))
                 if v > b.get(label, -1.0):
                     b[label] = v
+    if cited is None:
+        cited = [cited_rights(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
     out = []
-    for w, b in zip(whole_scores, best):
+    for w, b, rights in zip(whole_scores, best, cited):
         combined = {label: (w[label] + b[label]) / 2 if label in b else w[label] for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
-        subject, text, lang = items[len(out)]
-        for label in cited_rights(f"{subject}\n{text}", lang):  # rule evidence (citations.py)
+        for label in rights:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
         out.append(combined)
     return out

@@ -13,7 +13,6 @@ import random
 import shutil
 import sys
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
