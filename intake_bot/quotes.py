@@ -4,7 +4,9 @@
 sender's own new words: the quoted earlier mail (attribution line, Outlook
 header block, "Original message" separator, forwarded message, ``>`` lines) and
 the signature (``-- `` delimiter, "Sent from my iPhone" footers, legal
-disclaimers). Ordinary sign-offs such as "Mvh Kari" stay in the new text.
+disclaimers, and a mailing list's "Don't want these emails? Unsubscribe here"
+footer in the last lines). Ordinary sign-offs such as "Mvh Kari" stay in the new
+text, and so does a person's own "please unsubscribe me".
 
 Covers nb, sv, da, fi, en and de in the Gmail, Outlook, Apple Mail and
 Thunderbird styles. If the quote starts on the first line, the new text is "".
@@ -78,6 +80,26 @@ _DISCLAIMER = re.compile(
     r"Diese E-?Mail (?:enthält|kann) vertrauliche|Tämä (?:sähkö)?viesti (?:voi sisältää|sisältää) luottamuksellis)",
     re.I,
 )
+# A bulk sender's footer that offers the *reader* a way out ("Unsubscribe here",
+# "Vill du inte längre få våra utskick? Avregistrera dig här"). Cut only from the
+# last few lines, so a vendor's mail with such a footer is not read as the
+# sender asking to unsubscribe; a person asking to be removed never words it so.
+_LIST_FOOTER = re.compile(
+    r"(?:^|[.!?|]\s*)(?:"
+    r"(?:click|tap) here to unsubscribe|unsubscribe (?:here|at any time)|manage (?:your )?(?:e-?mail )?preferences|"
+    r"you (?:are )?receiv(?:e|ing) this (?:e-?mail|message|newsletter)|"
+    r"don'?t want (?:to receive )?(?:these|our|more) (?:e-?mails|messages|newsletters)|"
+    r"(?:meld deg|meld dig|avmeld deg|afmeld dig|avregistrera dig|avsluta prenumerationen|avprenumerera|"
+    r"abmelden|newsletter abbestellen|abbestellen|peru tilaus|peruuta tilaus)\s+(?:her|här|hier|tästä|täältä|direkt|nedan)\b|"
+    r"(?:ønsker|vil) du ikke (?:lenger )?(?:motta|ha|få)|ønsker du ikke flere|"
+    r"vill du inte (?:längre )?(?:få|ha)|ønsker du ikke at modtage|vil du ikke (?:længere )?modtage|"
+    r"möchten sie (?:diese|unseren|keine)|sie erhalten diese (?:e-?mail|nachricht|newsletter)|"
+    r"et halua (?:enää )?(?:vastaanottaa|viestejä|uutiskirjettä)|"
+    r"du (?:mottar|får|modtager) (?:denne|detta|dette) (?:e-?posten|e-?mailen|mejlet|meddelandet|nyhetsbrev|utskick)"
+    r")",
+    re.I,
+)
+_LIST_FOOTER_LINES = 4
 _TRAILING_BLANK = re.compile(r"\s+\Z")
 
 
@@ -128,10 +150,13 @@ def _next_is_quote(lines: list[str], index: int) -> bool:
 
 
 def _signature_start(lines: list[str]) -> int | None:
-    for i, line in enumerate(lines):
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    # a list footer only in the last lines, and never the first line: that is the message itself
+    footer = next((i for i in filled[1:][-_LIST_FOOTER_LINES:] if _LIST_FOOTER.search(lines[i])), None)
+    for i, line in enumerate(lines[: footer]):
         if _SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line):
             return i
-    return None
+    return footer
 
 
 def split_quoted(text: str) -> tuple[str, str]:

@@ -150,3 +150,38 @@ def test_crlf_input_and_linear_time():
     start = time.perf_counter()
     split_quoted(big)
     assert time.perf_counter() - start < 2.0
+
+
+LIST_FOOTERS = [
+    "You are receiving this email because you attended one of our events. Unsubscribe here",
+    "Don't want these emails? Unsubscribe | Manage preferences",
+    "Ønsker du ikke flere nyhetsbrev? Meld deg av her.",
+    "Vill du inte längre få våra utskick? Avregistrera dig här.",
+    "Ønsker du ikke at modtage flere mails fra os, kan du afmelde dig nederst.",
+    "Sie erhalten diese E-Mail, weil Sie Kunde sind. Newsletter abbestellen hier",
+    "Et halua enää viestejä meiltä? Peru tilaus tästä.",
+]
+PITCH = "Hei Alektum!\n\nBook en gratis demo av FaktaFlyt i desember.\n\nHilsen Jonas, FaktaFlyt AS"
+
+
+@pytest.mark.parametrize("footer", LIST_FOOTERS)
+def test_list_footer_that_offers_the_reader_a_way_out_is_cut(footer: str):
+    new, quoted = split_quoted(f"{PITCH}\n\n{footer}\nFaktaFlyt AS, Storgata 1, Oslo\n")
+    assert new == PITCH
+    assert quoted.startswith(footer)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please unsubscribe me from your newsletter.\n\nThanks, Kari",
+        "Avregistrera mig från nyhetsbrevet, tack.\n\nHälsningar\nEva",
+        # footer wording only counts in the last lines, not in the body
+        "Your mail said 'unsubscribe here' but the link is broken.\nA\nB\nC\nD\nE\nPlease take me off the list.",
+        # a one-line message is the message, whatever it says
+        "Don't want these emails anymore, take me off",
+    ],
+)
+def test_a_persons_own_unsubscribe_is_kept(text: str):
+    new, quoted = split_quoted(text)
+    assert new == text and quoted == ""
