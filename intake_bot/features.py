@@ -56,6 +56,7 @@ _PUNCT = frozenset(".!?;:,()\n")
 _PARTICLES = frozenset("ab an auf aus ein zu zurück weg fest vor nach mit".split())
 # "ABCDE-23452", "DSR-2026-000123", "INV4471": letters and digits in one hyphenated chunk
 _MIXED = re.compile(r"(?<![\w-])(?=[\w-]*\d)(?=[\w-]*[^\W\d_])\w+(?:-\w+)*(?![\w-])", re.UNICODE)
+_OBJECT_PRONOUNS = frozenset("meg deg mig dig mej dej oss os dem mich dich uns euch ihn".split())
 PREFIX_LEN = 5
 MAX_NEG_SCOPE = 6
 
@@ -122,11 +123,16 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
             clause_negated = True
             scope = MAX_NEG_SCOPE
             if lang in _VERB_SECOND and prev:
-                # V2 order: "ring inte", "slett ikke", "rufen Sie nicht an": the verb comes first
-                words.append("neg_" + prev)
-                negs = ["neg_" + c for c in concepts_of(prev)]
-                tags.extend("c_" + c for c in negs)
-                sentence.update(negs)
+                # V2 order: "ring inte", "slett ikke", "rufen Sie nicht an": the verb comes first,
+                # and an object pronoun may stand between ("afmeld mig ikke", "ring meg ikke")
+                before = [prev]
+                if prev in _OBJECT_PRONOUNS and len(clause) >= 2:
+                    before.append(clause[-2])
+                for word in before:
+                    words.append("neg_" + word)
+                    negs = ["neg_" + c for c in concepts_of(word)]
+                    tags.extend("c_" + c for c in negs)
+                    sentence.update(negs)
             continue
         if tok in SCOPE_BREAKERS:
             scope = 0
@@ -155,7 +161,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "9"
+FEATURES_VERSION = "10"
 
 
 def _pairs(concepts: set[str]) -> list[str]:

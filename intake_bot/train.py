@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from . import LANGUAGES, REQUEST_TYPES
+from .augment import buried
 from .corpus import Example, load_corpus
 from .errors import ModelError
 from .features import featurize
@@ -40,6 +41,7 @@ class TrainParams:
     l2: float
     test_fraction: float
     folds: int
+    augment_buried: float = 0.0  # share of request examples also trained inside a debt mail (augment.py)
 
 
 def read_config(path: Path):
@@ -50,7 +52,7 @@ def read_config(path: Path):
     own = dict(cfg["intake_training"])
     seed = int(cfg["system"]["seed"])
     del cfg["intake_training"]
-    params = TrainParams(seed=seed, **{k: own[k] for k in TrainParams.__dataclass_fields__ if k != "seed"})
+    params = TrainParams(seed=seed, **{k: own[k] for k in TrainParams.__dataclass_fields__ if k != "seed" and k in own})
     return cfg, params
 
 
@@ -89,7 +91,7 @@ def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[st
     textcat = nlp.get_pipe("textcat_multilabel")
     for label in LABELS:
         textcat.add_label(label)
-    train_examples = _docs(nlp, examples)
+    train_examples = _docs(nlp, [*examples, *buried(examples, params.augment_buried, params.seed)])
     optimizer = Adam(params.learn_rate, L2=params.l2, L2_is_weight_decay=True)
     nlp.initialize(lambda: train_examples, sgd=optimizer)
     rng = random.Random(params.seed)
@@ -159,11 +161,12 @@ def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
     from .citations import ARTICLES, FLOOR, NAMED
     from .features import FEATURES_VERSION
     from .lexicon import CONCEPTS
+    from .scoring import WHOLE_WEIGHT, WINDOW
 
     h = hashlib.sha256(config_text.encode())
     h.update(FEATURES_VERSION.encode())
     h.update(json.dumps(CONCEPTS, sort_keys=True).encode())
-    h.update(json.dumps([ARTICLES, NAMED, FLOOR], sort_keys=True).encode())
+    h.update(json.dumps([ARTICLES, NAMED, FLOOR, WHOLE_WEIGHT, WINDOW], sort_keys=True).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
@@ -206,6 +209,12 @@ def train(models_dir: Path, *, log: Callable[[str], None] = print) -> dict:
     metrics["model_version"] = version
     metrics["split"] = {"train": len(train_part), "test": len(test_part), "seed": params.seed,
                         "folds": params.folds}
+    dev_dir = models_dir / "dev"
+    if dev_dir.is_dir():  # other writers' mail that is never trained on (models/dev/README.md)
+        dev = evaluate(out, load_corpus(dev_dir))
+        metrics["dev_other_writers"] = {"summary": dev["summary"], "model": dev["model"], "errors": dev["errors"]}
+        log(f"other writers' dev set: macro-F1 {dev['summary']['macro_f1']}, "
+            f"exact-set {dev['summary']['exact_set_accuracy']} ({dev['summary']['examples']} messages)")
     (models_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")
     return metrics
 

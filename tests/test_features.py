@@ -96,6 +96,21 @@ def test_german_separable_verbs_are_joined_and_negated():
     assert "abmelden" not in featurize("melden ab", "nb").text
 
 
+@pytest.mark.parametrize(
+    "lang, text, verb",
+    [
+        ("da", "Afmeld mig ikke nyhedsbrevet.", "afmeld"),
+        ("nb", "Ring meg ikke på jobb.", "ring"),
+        ("sv", "Radera mig inte ur registret.", "radera"),
+    ],
+)
+def test_v2_negation_reaches_the_verb_across_an_object_pronoun(lang, text, verb):
+    words = featurize(text, lang).text.split()
+    assert "neg_" + verb in words
+    # a verb directly before the cue was already covered; "er" ("is" in nb/da) is no pronoun
+    assert "neg_det" not in featurize("Det er ikke min gjeld.", "nb").text.split()
+
+
 def test_prefix_stems_are_added_for_longer_words():
     words, _, _ = parts("sletting slettet", "nb")
     assert words.count("~slett") == 2
