@@ -24,7 +24,10 @@ from .features import sentences
 
 def buried(examples: Sequence[Example], share: float, seed: int) -> list[Example]:
     """Extra training examples: each request example, with probability ``share``,
-    inside a randomly chosen not-a-request example of its language."""
+    inside a randomly chosen not-a-request example of its language.
+
+    Deterministic for a given seed and input order (training passes the split,
+    which is sorted by id, or seeded folds)."""
     if share <= 0:
         return []
     rng = random.Random(seed)

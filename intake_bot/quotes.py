@@ -83,7 +83,7 @@ _DISCLAIMER = re.compile(
 # A bulk sender's footer that offers the *reader* a way out ("Unsubscribe here",
 # "Vill du inte längre få våra utskick? Avregistrera dig här"). Cut only from the
 # last few lines, so a vendor's mail with such a footer is not read as the
-# sender asking to unsubscribe; a person asking to be removed never words it so.
+# sender asking to unsubscribe; a person asking to be removed rarely words it so.
 _LIST_FOOTER = re.compile(
     r"(?:^|[.!?|]\s*)(?:"
     r"(?:click|tap) here to unsubscribe|unsubscribe (?:here|at any time)|manage (?:your )?(?:e-?mail )?preferences|"
