@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from . import LANGUAGES, REQUEST_TYPES
 from .baseline import keyword_labels
@@ -56,7 +56,10 @@ def exact_by_language(examples: Sequence[Example], pred: Sequence[tuple[str, ...
     return table
 
 
-def evaluate(model_path: Path, examples: Sequence[Example]) -> dict:
+def evaluate(model_path: Path, examples: Sequence[Example],
+             group: Callable[[Example], str] | None = None) -> dict:
+    """Score the model at ``model_path`` on ``examples``; ``group`` adds the same
+    headline figures per group (e.g. per writing round of the dev set)."""
     from .classify import Classifier
     from .parse import parse_message
 
@@ -87,8 +90,16 @@ def evaluate(model_path: Path, examples: Sequence[Example]) -> dict:
         "baseline_macro_f1": baseline["macro_f1"],
         "baseline_exact_set_accuracy": exact_by_language(examples, base)["all"],
     }
+    groups = {}
+    for key in sorted({group(ex) for ex in examples} if group else ()):
+        picked = [(ex, p) for ex, p in zip(examples, pred) if group(ex) == key]
+        groups[key] = {"examples": len(picked),
+                       "macro_f1": prf([ex.labels for ex, _ in picked], [p for _, p in picked])["macro_f1"],
+                       "exact_set_accuracy": exact_by_language([ex for ex, _ in picked],
+                                                               [p for _, p in picked])["all"]}
     return {
         "summary": summary,
+        **({"groups": groups} if group else {}),
         "model": {**model, "exact_set_accuracy_by_language": exact_by_language(examples, pred)},
         "keyword_baseline": {**baseline, "exact_set_accuracy_by_language": exact_by_language(examples, base)},
         "language": {

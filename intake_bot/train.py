@@ -56,6 +56,12 @@ def read_config(path: Path):
     return cfg, params
 
 
+def writing_round(ex: Example) -> str:
+    """The writing round an example came from, by its id: "da-10003" -> "*-10", "nb-8005" -> "*-8"."""
+    number = ex.id.rsplit("-", 1)[-1]
+    return f"*-{number[:-3] or '0'}"
+
+
 def split(examples: Sequence[Example], fraction: float, seed: int) -> tuple[list[Example], list[Example]]:
     """Hold out about ``fraction`` of the examples, chosen by a hash of (seed, id).
 
@@ -158,6 +164,7 @@ def cross_validated_thresholds(cfg, params, train: Sequence[Example], log) -> di
 
 
 def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
+    from . import gates
     from .citations import ARTICLES, FLOOR, NAMED
     from .features import FEATURES_VERSION
     from .lexicon import CONCEPTS
@@ -167,6 +174,7 @@ def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
     h.update(FEATURES_VERSION.encode())
     h.update(json.dumps(CONCEPTS, sort_keys=True).encode())
     h.update(json.dumps([ARTICLES, NAMED, FLOOR, WHOLE_WEIGHT, WINDOW], sort_keys=True).encode())
+    h.update(json.dumps([gates.CAP, gates._PREFIXES, sorted(gates._WORDS)]).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
@@ -205,14 +213,16 @@ def train(models_dir: Path, *, log: Callable[[str], None] = print) -> dict:
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     log(f"saved {out} ({version}) after {time.monotonic() - started:.0f}s")
-    metrics = evaluate(out, test_part)
+    metrics = evaluate(out, test_part, group=writing_round)
+    metrics["rounds"] = metrics.pop("groups")  # the writing rounds (corpus file suffixes) differ in difficulty
     metrics["model_version"] = version
     metrics["split"] = {"train": len(train_part), "test": len(test_part), "seed": params.seed,
                         "folds": params.folds}
     dev_dir = models_dir / "dev"
     if dev_dir.is_dir():  # other writers' mail that is never trained on (models/dev/README.md)
-        dev = evaluate(out, load_corpus(dev_dir))
-        metrics["dev_other_writers"] = {"summary": dev["summary"], "model": dev["model"], "errors": dev["errors"]}
+        dev = evaluate(out, load_corpus(dev_dir), group=writing_round)
+        metrics["dev_other_writers"] = {"summary": dev["summary"], "rounds": dev["groups"],
+                                        "model": dev["model"], "errors": dev["errors"]}
         log(f"other writers' dev set: macro-F1 {dev['summary']['macro_f1']}, "
             f"exact-set {dev['summary']['exact_set_accuracy']} ({dev['summary']['examples']} messages)")
     (models_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, ensure_ascii=False) + "\n")

@@ -7,10 +7,17 @@ import re
 import shutil
 from pathlib import Path
 
-from intake_bot.corpus import check, load_corpus, near_duplicates
-from intake_bot.train import train
+from intake_bot.corpus import Example, check, load_corpus, near_duplicates
+from intake_bot.train import train, writing_round
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_writing_round_comes_from_the_id():
+    def ex(id_):
+        return Example(id=id_, lang="nb", subject="", text="x", labels=(), automated=False)
+    assert [writing_round(ex(i)) for i in ("nb-0121", "nb-2082", "nb-8005", "nb-10003", "nb-12025")] == [
+        "*-0", "*-2", "*-8", "*-10", "*-12"]
 
 
 def test_committed_corpus_has_no_problems():
@@ -69,6 +76,9 @@ def test_training_is_reproducible(tmp_path):
     # the dev set is scored, never trained on
     assert m1["dev_other_writers"]["summary"]["examples"] == len(load_corpus(d1 / "dev"))
     assert m1["dev_other_writers"] == m2["dev_other_writers"]
+    # per writing round: the dev round here is *-8, the held-out rounds add up to the split
+    assert set(m1["dev_other_writers"]["rounds"]) == {"*-8"}
+    assert sum(r["examples"] for r in m1["rounds"].values()) == m1["summary"]["examples"]
     meta1 = json.loads((d1 / "intake-textcat" / "meta.json").read_text())["intake_bot"]
     meta2 = json.loads((d2 / "intake-textcat" / "meta.json").read_text())["intake_bot"]
     assert meta1["thresholds"] == meta2["thresholds"]
