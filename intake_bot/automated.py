@@ -11,17 +11,22 @@ Two cases are deliberately *not* automated:
   subject markers never decide on their own, body checks read only the new text;
 * a web contact-form notification (no-reply sender, a person's message inside):
   ``automated=False, needs_triage=True, kind="contact-form"``.
+
+An out-of-office phrase in the text with nothing else pointing to a machine
+("Jeg er i permisjon", "olen vanhempainvapaalla") gives ``text_only=True``:
+people on leave write real requests too, and the classifier reads such a
+message as a person's when the model finds a request in it (``classify.py``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .parse import ParsedMessage
 
-__all__ = ["AutomatedVerdict", "RULES", "detect_automated"]
+__all__ = ["HUMAN", "AutomatedVerdict", "RULES", "detect_automated"]
 
 SCAN_CHARS = 4000  # body checks read at most this much of the new text
 
@@ -32,6 +37,9 @@ class AutomatedVerdict:
     reason: str | None
     kind: str | None
     needs_triage: bool = False
+    # only a phrase in the person-written part says so (no header, sender or subject evidence):
+    # "I'm on parental leave" also opens real requests, so the classifier may overrule it
+    text_only: bool = False
 
 
 HUMAN = AutomatedVerdict(automated=False, reason=None, kind=None, needs_triage=False)
@@ -215,10 +223,17 @@ _UNMONITORED = re.compile(
     r"tämä sähköpostiosoite ei ole (?:enää )?käytössä|"
     r"messages sent to this address (?:will not|won't) be read|"
     r"denne (?:postkasse|indbakke|mailadresse|e-?mailadresse) (?:overvåges|læses) ikke|"
+    r"denne (?:postkasse|indbakke|mailadresse|e-?mailadresse) bliver ikke (?:længere )?(?:læst|overvåget)|"
     r"denne (?:innboksen|e-?postadressen|postkassen) (?:overvåkes ikke|blir ikke (?:lenger )?(?:fulgt opp|lest))|"
     r"denna (?:brevlåda|e-?postadress|adress) (?:bevakas|läses) (?:inte|ej)|"
     r"dieses postfach wird nicht (?:überwacht|gelesen)|nachrichten an diese adresse werden nicht gelesen|"
     r"tätä (?:postilaatikkoa|sähköpostiosoitetta) ei (?:valvota|lueta)|viestiäsi ei lueta",
+    re.I,
+)
+# words only a machine writes about itself: an out-of-office phrase next to them is never a person's
+_MACHINE_MARK = re.compile(
+    r"automat\w* (?:svar|reply|response|antwort|vastaus)|auto-?reply|autosvar|abwesenheitsnotiz|"
+    r"fraværsmelding|frånvaromeddelande|poissaoloviesti|out[ -]of[ -]office",
     re.I,
 )
 _PRECEDENCE = {"bulk": "bulk", "junk": "bulk", "list": "list", "auto_reply": "auto-reply", "auto-reply": "auto-reply"}
@@ -387,7 +402,8 @@ def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
         match = pattern.search(text)
         if match:
             where = "subject and text" if subject else "text"
-            return _auto("out-of-office", f"out-of-office {where} ({lang}): {match.group(0)[:60].lower()!r}")
+            verdict = _auto("out-of-office", f"out-of-office {where} ({lang}): {match.group(0)[:60].lower()!r}")
+            return verdict if subject or _MACHINE_MARK.search(text) else replace(verdict, text_only=True)
     if subject and not text.strip():
         return _auto("out-of-office", f"out-of-office subject with empty text: {subject.group(0)!r}")
     return None

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from . import REQUEST_TYPES
-from .automated import AutomatedVerdict, detect_automated
+from .automated import HUMAN, AutomatedVerdict, detect_automated
 from .citations import cited_rights
+from .gates import CAP as GATE_CAP, restriction_cue
 from .errors import ModelError
 from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
@@ -157,11 +158,17 @@ class Classifier:
             verdict = AutomatedVerdict(True, f"machine-written text (model score {auto_score:.2f})",
                                        "auto-reply", False)
         rules: list[str] = []
+        review = False
+        if verdict.automated and verdict.text_only and labels:
+            rules.append(f"person: {verdict.reason} beside a request the model reads; kept for review")
+            verdict, review = HUMAN, True
         if verdict.automated:
             rules.append(f"automated: {verdict.reason}")
             labels = ()
         if verdict.needs_triage:
             rules.append(f"triage: {verdict.reason}")
+        if scores["restriction"] == GATE_CAP and restriction_cue(text) is None:
+            rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
         for label, cite in rights.items():
             rules.append(f"citation: {cite!r} -> {label}")
         feat = featurize(text, guess.code)
@@ -179,7 +186,7 @@ class Classifier:
             automated=verdict.automated,
             automated_reason=verdict.reason if (verdict.automated or verdict.needs_triage) else None,
             automated_kind=verdict.kind,
-            needs_review=bool(near and not verdict.automated) or verdict.needs_triage,
+            needs_review=bool(near and not verdict.automated) or verdict.needs_triage or review,
             needs_triage=verdict.needs_triage,
             model_version=self.version,
             rules=tuple(rules),

@@ -6,7 +6,9 @@ label's score weighs the whole-text score (``WHOLE_WEIGHT``) against the best
 score of any window of two consecutive sentences. "automated" uses the whole
 text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
-A GDPR right cited by article or by name floors its label (``citations.py``).
+Restriction is capped unless the text says what should stop or until when
+(``gates.py``); a GDPR right cited by article or by name then floors its label
+(``citations.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Sequence
 from . import REQUEST_TYPES
 from .citations import FLOOR, cited_rights
 from .features import featurize, sentences
+from .gates import CAP, restriction_cue
 
 LABELS = (*REQUEST_TYPES, "automated")
 WINDOW = 2
@@ -61,10 +64,12 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
     if cited is None:
         cited = [cited_rights(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
     out = []
-    for w, b, rights in zip(whole_scores, best, cited):
+    for w, b, rights, whole in zip(whole_scores, best, cited, wholes):
         combined = {label: WHOLE_WEIGHT * w[label] + (1 - WHOLE_WEIGHT) * b[label] if label in b else w[label]
                     for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
+        if restriction_cue(whole) is None:  # rule gate (gates.py)
+            combined["restriction"] = min(combined["restriction"], CAP)
         for label in rights:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
         out.append(combined)

@@ -145,6 +145,21 @@ def test_a_person_answering_an_auto_reply_is_not_automated(subject: str, body: s
     assert verdict(mail(body + quoted, subject=subject)) == AutomatedVerdict(False, None, None, False)
 
 
+def test_an_out_of_office_phrase_alone_is_marked_text_only():
+    body = "Jeg er i foreldrepermisjon til 1. mars. Hilsen Kari"
+    alone = verdict(mail(body, subject="Hei"))
+    assert (alone.automated, alone.kind, alone.text_only) == (True, "out-of-office", True)
+    with_subject = verdict(mail(body, subject="Autosvar"))
+    assert (with_subject.automated, with_subject.text_only) == (True, False)
+    self_described = verdict(mail(body + "\n(Automatisk svar)", subject="Hei"))
+    assert (self_described.automated, self_described.text_only) == (True, False)
+
+
+def test_a_danish_mailbox_that_is_no_longer_read_is_unmonitored():
+    got = verdict(mail("Jeg er fratrådt, og denne postkasse bliver ikke længere læst.", subject="Stoppet"))
+    assert (got.automated, got.kind) == (True, "auto-reply") and "unmonitored" in got.reason
+
+
 def test_subject_marker_with_empty_new_text_is_out_of_office():
     got = verdict(mail("\n", subject="Automatic reply: Your letter"))
     assert (got.automated, got.kind) == (True, "out-of-office")

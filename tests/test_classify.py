@@ -51,6 +51,23 @@ def test_negated_unsubscribe_is_rectification_only():
     assert "rectification" in result.request_types
 
 
+def test_a_person_on_leave_with_a_request_is_not_an_out_of_office_reply():
+    raw = ("From: Ingrid <ingrid@example.no>\nTo: info@alektumgroup.no\nSubject: Hei\n\n"
+           "Hei, jeg er i foreldrepermisjon og samler gjelda i ett lån i banken min. Kan dere sende "
+           "betalingshistorikken min som en CSV-fil rett til banken?\n\nMvh Ingrid\n").encode()
+    result = default_classifier().classify(parse_message(raw))
+    assert not result.automated and result.needs_review
+    assert "portability" in result.request_types
+    assert any(r.startswith("person: out-of-office text") for r in result.rules)
+
+
+def test_an_out_of_office_phrase_without_a_request_stays_automated():
+    raw = ("From: Ingrid <ingrid@example.no>\nTo: info@alektumgroup.no\nSubject: Hei\n\n"
+           "Jeg er i foreldrepermisjon til 1. mars. Hilsen Ingrid\n").encode()
+    result = default_classifier().classify(parse_message(raw))
+    assert result.automated and result.request_types == ()
+
+
 NEGATED_UNSUBSCRIBE = {
     "nb": "Ikke meld meg av nyhetsbrevet. Men adressen min er feil, den riktige er Storgata 5, 0155 Oslo.",
     "sv": "Avregistrera mig inte från nyhetsbrevet. Men min adress är fel, rätt adress är Storgatan 5, Umeå.",
