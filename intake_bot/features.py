@@ -78,8 +78,15 @@ def unwrap(text: str) -> str:
     return _WRAPPED.sub(" ", text)
 
 
+# "Re:", "SV:", "AW:", "VS:", "WG:", "Fwd:" ... at the start of a subject say nothing about the request;
+# as words they became evidence ("sv" from Swedish replies weighed against erasure)
+_REPLY_PREFIXES = re.compile(r"^(?:\s*(?:re|sv|aw|vs|wg|fw|fwd|vb|vl|antw|tr)\s*:)+", re.IGNORECASE)
+
+
 def featurize(text: str, lang: str = "xx") -> Featurized:
+    """``text`` is the subject line and body joined by a newline (or either alone)."""
     cues = NEGATION_CUES.get(lang, NEGATION_CUES["xx"])
+    text = _REPLY_PREFIXES.sub("", text, count=1)
     tokens = _TOKEN.findall(_MIXED.sub(" xcode ", unwrap(text)).lower())
     words: list[str] = []
     tags: list[str] = []
@@ -161,7 +168,7 @@ def featurize(text: str, lang: str = "xx") -> Featurized:
 
 PAIRS = True
 # bump when featurize() changes: it is part of the model version
-FEATURES_VERSION = "10"
+FEATURES_VERSION = "11"
 
 
 def _pairs(concepts: set[str]) -> list[str]:

@@ -19,6 +19,15 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "kvitt", "släng", "slæng", "smid", "rensa", "rydd", "siivo", "roskiin", "heittäk", "wegwerf",
         "schmeiß", "schmeiss", "rauslösch", "rauswerf", "rausnehm", "bortplock", "bortskaff", "rid",
     ),
+    # "off / out of your records", "nothing kept about me": erasure asked for without a delete verb
+    "away": ("off", "out", "away", "ud", "ut", "bort", "pois", "weg", "raus", "væk", "vekk", "borte"),
+    "storage": (
+        "system", "databas", "datenbank", "kartotek", "kartei", "akte", "akten", "unterlag", "arkiv", "archiv",
+        "järjestelm", "tiedoist", "tiedoissa", "tietokan", "register", "rekister", "files", "records",
+        "systeem", "verzeichn", "kundenkart", "papiere", "papirer", "mapp",
+    ),
+    "keep": ("keep", "behold", "behåll", "beholde", "lagr", "gemme", "gemt", "säilyt", "säilö", "aufbewahr",
+             "speicher", "store", "retain", "bevar", "spar", "kept", "holding", "hold"),
     "pdata": (
         "personopplys", "personuppg", "personoplys", "henkilötie", "henkilötie", "personenbez", "personal",
         "personlig", "persondata", "personupp", "opplysning", "uppgift", "oplysning", "tieto", "tiedo",

@@ -111,6 +111,19 @@ def test_v2_negation_reaches_the_verb_across_an_object_pronoun(lang, text, verb)
     assert "neg_det" not in featurize("Det er ikke min gjeld.", "nb").text.split()
 
 
+@pytest.mark.parametrize("subject", ["SV: Autosvar: Begäran", "Re: RE: Begäran", "AW: WG: Begäran",
+                                     "VS: Begäran", "Fwd: Begäran", "Antw: Begäran"])
+def test_reply_and_forward_prefixes_are_not_features(subject):
+    words, _, _ = parts(subject + "\nJag vill att ni raderar mina uppgifter", "sv")
+    assert not {"sv", "re", "aw", "wg", "vs", "fwd", "antw"} & set(words)
+    assert "begäran" in words
+
+
+def test_a_subject_that_only_starts_like_a_prefix_is_kept():
+    words, _, _ = parts("Regarding my data\nsend it", "en")
+    assert words[0] == "regarding"
+
+
 def test_prefix_stems_are_added_for_longer_words():
     words, _, _ = parts("sletting slettet", "nb")
     assert words.count("~slett") == 2
@@ -138,6 +151,9 @@ def test_delete_words_map_to_delete(word):
     ("aufgezeichnet", "recording"), ("möchte", "want"), ("pyydän", "want"), ("begär", "want"),
     ("reklammejl", "newsletter"), ("mainosviestit", "newsletter"), ("tilbudsmails", "newsletter"),
     ("udmeldt", "unsubscribe"),
+    # erasure asked for without a delete verb: "out of your files", "nothing kept about me"
+    ("off", "away"), ("pois", "away"), ("kartotek", "storage"), ("järjestelmästänne", "storage"),
+    ("datenbank", "storage"), ("records", "storage"), ("beholde", "keep"), ("säilyttää", "keep"),
 ])
 def test_other_concepts(word, concept):
     assert concept in concepts_of(word)
