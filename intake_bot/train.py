@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
-from . import LANGUAGES, REQUEST_TYPES
+from . import REQUEST_TYPES
 from .augment import buried
 from .corpus import Example, load_corpus
 from .errors import ModelError
