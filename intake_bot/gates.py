@@ -10,9 +10,9 @@ copy asks for access; the bag-of-words model, which has seen "don't delete" and
 So restriction's score is capped at :data:`CAP`, below every tuned threshold,
 unless the new text (subject included) has at least one word about using,
 processing, passing on, pausing, freezing or a time limit, in any of the six
-languages. All 412 restriction examples in the corpus and the dev set have
-one (a test keeps it so); the last word added was "purpose", for "keep it, but
-only for that purpose". A cited right ("restriction of processing") still sets
+languages. All 424 restriction examples in the corpus and the dev set have
+one (a test keeps it so), including the 12 in the dev round written after the
+gate; the last word added was "purpose", for "keep it, but only for that purpose". A cited right ("restriction of processing") still sets
 its floor afterwards (``citations.py``).
 """
 
