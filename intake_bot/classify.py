@@ -143,14 +143,15 @@ class Classifier:
             texts.append(f"{msg.subject}\n{body}" if msg.subject else body)
             items.append((msg.subject, body, guess.code))
         cited = [cited_rights(text, guess.code) for text, guess in zip(texts, guesses)]
-        all_scores = score(self.nlp, items, cited=cited)
+        cues = [restriction_cue(text) for text in texts]
+        all_scores = score(self.nlp, items, cited=cited, cues=cues)
         return [
-            self._one(msg, text, lang_guess, verdict, scores, rights, explain)
-            for msg, text, lang_guess, verdict, scores, rights
-            in zip(msgs, texts, guesses, verdicts, all_scores, cited)
+            self._one(msg, text, lang_guess, verdict, scores, rights, cue, explain)
+            for msg, text, lang_guess, verdict, scores, rights, cue
+            in zip(msgs, texts, guesses, verdicts, all_scores, cited, cues)
         ]
 
-    def _one(self, msg, text, guess, verdict, all_scores, rights, explain) -> Classification:
+    def _one(self, msg, text, guess, verdict, all_scores, rights, cue, explain) -> Classification:
         auto_score = all_scores.get("automated", 0.0)
         scores = {label: all_scores[label] for label in REQUEST_TYPES}
         labels, near = self.decide(scores)
@@ -167,7 +168,7 @@ class Classifier:
             labels = ()
         if verdict.needs_triage:
             rules.append(f"triage: {verdict.reason}")
-        if scores["restriction"] == GATE_CAP and restriction_cue(text) is None:
+        if cue is None and scores["restriction"] == GATE_CAP:  # the gate lowered it (scoring.py)
             rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
         for label, cite in rights.items():
             rules.append(f"citation: {cite!r} -> {label}")

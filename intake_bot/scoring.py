@@ -35,11 +35,13 @@ def windows(subject: str, text: str) -> list[str]:
 
 
 def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
-          cited: Sequence[dict[str, str]] | None = None) -> list[dict[str, float]]:
+          cited: Sequence[dict[str, str]] | None = None,
+          cues: Sequence[str | None] | None = None) -> list[dict[str, float]]:
     """``items`` are (subject, text, lang); returns one score dict per item.
 
-    ``cited``: each item's :func:`cited_rights` of its whole text, when the caller
-    has them already (the classifier reports them as rules); else worked out here."""
+    ``cited`` and ``cues``: each item's :func:`cited_rights` and :func:`restriction_cue`
+    of its whole text, when the caller has them already (the classifier reports
+    them as rules); else worked out here."""
     feats: list[str] = []
     owners: list[tuple[int, bool]] = []  # (item index, is whole text)
     wholes = [f"{subject}\n{text}" if subject else text for subject, text, _ in items]
@@ -63,12 +65,14 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
                     b[label] = v
     if cited is None:
         cited = [cited_rights(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
+    if cues is None:
+        cues = [restriction_cue(whole) for whole in wholes]
     out = []
-    for w, b, rights, whole in zip(whole_scores, best, cited, wholes):
+    for w, b, rights, cue in zip(whole_scores, best, cited, cues):
         combined = {label: WHOLE_WEIGHT * w[label] + (1 - WHOLE_WEIGHT) * b[label] if label in b else w[label]
                     for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
-        if restriction_cue(whole) is None:  # rule gate (gates.py)
+        if cue is None:  # rule gate (gates.py)
             combined["restriction"] = min(combined["restriction"], CAP)
         for label in rights:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
