@@ -144,14 +144,15 @@ class Classifier:
             items.append((msg.subject, body, guess.code))
         cited = [cited_rights(text, guess.code) for text, guess in zip(texts, guesses)]
         cues = [restriction_cue(text) for text in texts]
-        all_scores = score(self.nlp, items, cited=cited, cues=cues)
+        feats = [featurize(text, guess.code) for text, guess in zip(texts, guesses)]
+        all_scores = score(self.nlp, items, cited=cited, cues=cues, whole_features=[f.text for f in feats])
         return [
-            self._one(msg, text, lang_guess, verdict, scores, rights, cue, explain)
-            for msg, text, lang_guess, verdict, scores, rights, cue
-            in zip(msgs, texts, guesses, verdicts, all_scores, cited, cues)
+            self._one(msg, text, lang_guess, verdict, scores, rights, cue, feat.negated, explain)
+            for msg, text, lang_guess, verdict, scores, rights, cue, feat
+            in zip(msgs, texts, guesses, verdicts, all_scores, cited, cues, feats)
         ]
 
-    def _one(self, msg, text, guess, verdict, all_scores, rights, cue, explain) -> Classification:
+    def _one(self, msg, text, guess, verdict, all_scores, rights, cue, negated, explain) -> Classification:
         auto_score = all_scores.get("automated", 0.0)
         scores = {label: all_scores[label] for label in REQUEST_TYPES}
         labels, near = self.decide(scores)
@@ -172,9 +173,8 @@ class Classifier:
             rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
         for label, cite in rights.items():
             rules.append(f"citation: {cite!r} -> {label}")
-        feat = featurize(text, guess.code)
-        if feat.negated:
-            rules.append(f"negation: {len(feat.negated)} word(s) in a negated clause")
+        if negated:
+            rules.append(f"negation: {len(negated)} word(s) in a negated clause")
         rules.append(f"language: {guess.reason}")
         evidence: tuple[Evidence, ...] = ()
         if explain and labels:

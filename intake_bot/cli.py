@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import logging
-import os
 import sys
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from functools import cached_property
 from pathlib import Path
 

@@ -6,7 +6,6 @@ import csv
 import getpass
 import io
 import json
-import sys
 from datetime import date, datetime, time, timezone
 
 import click

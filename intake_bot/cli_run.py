@@ -8,12 +8,9 @@ import os
 import signal
 import socket
 import sys
-import time
-from datetime import datetime
 
 import click
 
-from .errors import UserError
 
 
 def worker_id() -> str:

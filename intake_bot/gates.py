@@ -37,6 +37,11 @@ _WORDS = frozenset("dele deler delt deles".split())
 _TOKEN = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
+def signature() -> list:
+    """What the gate decides by, for the model version (``train.corpus_digest``)."""
+    return [CAP, _PREFIXES, sorted(_WORDS)]
+
+
 def restriction_cue(text: str) -> str | None:
     """The first word in ``text`` that can carry a restriction request, or None."""
     for word in _TOKEN.findall(text.lower()):

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from . import cases, notices, screen, verification
 from .cases import BOT, TERMINAL
-from .models import Case, InboundMessage, OutboxMessage, Suppression
+from .models import Case, OutboxMessage, Suppression
 from .replies import RenderedMail
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -11,7 +11,6 @@ DATA and our commit of that row (one small UPDATE).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import random

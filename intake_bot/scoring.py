@@ -36,17 +36,19 @@ def windows(subject: str, text: str) -> list[str]:
 
 def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
           cited: Sequence[dict[str, str]] | None = None,
-          cues: Sequence[str | None] | None = None) -> list[dict[str, float]]:
+          cues: Sequence[str | None] | None = None,
+          whole_features: Sequence[str] | None = None) -> list[dict[str, float]]:
     """``items`` are (subject, text, lang); returns one score dict per item.
 
-    ``cited`` and ``cues``: each item's :func:`cited_rights` and :func:`restriction_cue`
-    of its whole text, when the caller has them already (the classifier reports
-    them as rules); else worked out here."""
+    ``cited``, ``cues`` and ``whole_features``: each item's :func:`cited_rights`,
+    :func:`restriction_cue` and :func:`featurize` text of its whole text, when the
+    caller has them already (the classifier reports them as rules); else worked
+    out here."""
     feats: list[str] = []
     owners: list[tuple[int, bool]] = []  # (item index, is whole text)
     wholes = [f"{subject}\n{text}" if subject else text for subject, text, _ in items]
     for i, ((subject, text, lang), whole) in enumerate(zip(items, wholes)):
-        feats.append(featurize(whole, lang).text)
+        feats.append(whole_features[i] if whole_features is not None else featurize(whole, lang).text)
         owners.append((i, True))
         for w in windows(subject, text):
             feats.append(featurize(w, lang).text)

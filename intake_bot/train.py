@@ -174,7 +174,7 @@ def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
     h.update(FEATURES_VERSION.encode())
     h.update(json.dumps(CONCEPTS, sort_keys=True).encode())
     h.update(json.dumps([ARTICLES, NAMED, FLOOR, WHOLE_WEIGHT, WINDOW], sort_keys=True).encode())
-    h.update(json.dumps([gates.CAP, gates._PREFIXES, sorted(gates._WORDS)]).encode())
+    h.update(json.dumps(gates.signature()).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
@@ -221,7 +221,7 @@ def train(models_dir: Path, *, log: Callable[[str], None] = print) -> dict:
     dev_dir = models_dir / "dev"
     if dev_dir.is_dir():  # other writers' mail that is never trained on (models/dev/README.md)
         dev = evaluate(out, load_corpus(dev_dir), group=writing_round)
-        metrics["dev_other_writers"] = {"summary": dev["summary"], "rounds": dev["groups"],
+        metrics["dev_other_writers"] = {"summary": dev["summary"], "rounds": dev.pop("groups"),
                                         "model": dev["model"], "errors": dev["errors"]}
         log(f"other writers' dev set: macro-F1 {dev['summary']['macro_f1']}, "
             f"exact-set {dev['summary']['exact_set_accuracy']} ({dev['summary']['examples']} messages)")

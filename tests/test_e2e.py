@@ -25,7 +25,7 @@ from intake_bot.classify import default_classifier
 from intake_bot.config import settings_from_dict
 from intake_bot.db import make_engine, upgrade
 from intake_bot.ingest import poll_all
-from intake_bot.models import Case, InboundMessage, OutboxMessage, Suppression
+from intake_bot.models import Case, InboundMessage, Suppression
 from intake_bot.outbox import send_due
 from intake_bot.pipeline import Pipeline
 from intake_bot.replies import make_env
@@ -276,7 +276,7 @@ def test_known_requester_with_dmarc_pass_is_verified_without_a_code(db_url, dove
                                     f"smtp.mailfrom=example.no; dmarc=pass header.from=example.no"}
     bot.deliver(mail("Kari Nordmann <kari@example.no>", "Innsyn", ACCESS_NB, headers=ok))
     # the same address without a trusted pass gets the ordinary code challenge
-    forged = {"Authentication-Results": f"evil.example; dmarc=pass header.from=example.no"}
+    forged = {"Authentication-Results": "evil.example; dmarc=pass header.from=example.no"}
     bot.deliver(mail("Kari Nordmann <kari@example.no>", "Innsyn igjen", "Hei, jeg vil også ha en kopi av "
                      "alle opplysningene dere har om meg. Kari", headers=forged))
     bot.cycle()

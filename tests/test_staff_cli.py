@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from email import message_from_bytes
 from pathlib import Path
 
 from click.testing import CliRunner

@@ -16,7 +16,6 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import Session, select
 
