@@ -16,6 +16,8 @@ An out-of-office phrase in the text with nothing else pointing to a machine
 ("Jeg er i permisjon", "olen vanhempainvapaalla") gives ``text_only=True``:
 people on leave write real requests too, and the classifier reads such a
 message as a person's when the model finds a request in it (``classify.py``).
+If such a text also asks us a question ("I'm on sick leave ... can you lower my
+payments?"), it is a person's message outright: auto-replies state, they don't ask.
 """
 
 from __future__ import annotations
@@ -171,7 +173,8 @@ _OOF_BODY: dict[str, re.Pattern[str]] = {
     ),
     "fi": re.compile(
         r"olen (?:lomalla|vuosilomalla|poissa|kesälomalla|talvilomalla|koulutuksessa)|"
-        r"palaan (?:toimistolle|töihin)|olen tavoitettavissa|tämä on automaattinen vastaus|"
+        r"palaan (?:toimistolle|töihin)|olen (?:taas |jälleen |uudelleen )?tavoitettavissa (?:taas|jälleen|uudelleen|rajoitetusti|vasta)|"
+        r"en ole tavoitettavissa|tämä on automaattinen vastaus|"
         r"olen (?:virkavapaalla|äitiysvapaalla|isyysvapaalla|vanhempainvapaalla|sairauslomalla|opintovapaalla|työmatkalla)",
         re.I,
     ),
@@ -393,6 +396,24 @@ def _request_words_outside_redirects(text: str) -> bool:
     return any(_REQUEST_WORDS.search(s) and not _REDIRECT.search(s) for s in _SENTENCE_SPLIT.split(text))
 
 
+# a question that sends the reader elsewhere ("Need help before then? Call the switchboard ...")
+_REFERRAL = re.compile(r"\b(?:kontakt\w*|contact|call|ring|soita\w*|yhteyttä|anrufen|wenden)\b|@|\d\d[ \d]{6,}", re.I)
+
+
+def _asks_a_question(text: str) -> bool:
+    """A person asks us something ("can you lower the instalments until I'm back at work?").
+
+    Auto-replies state. A short "Urgent?", and a question that it or the next
+    sentence answers with someone else to contact, do not count."""
+    sents = [s.strip() for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+    for i, s in enumerate(sents):
+        if not s.endswith("?") or len(s.split()) < 5:
+            continue
+        if not any(_REDIRECT.search(t) or _REFERRAL.search(t) for t in sents[i:i + 2]):
+            return True
+    return False
+
+
 def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
     text = _scan(msg)
     if _request_words_outside_redirects(text):
@@ -403,7 +424,11 @@ def out_of_office(msg: ParsedMessage) -> AutomatedVerdict | None:
         if match:
             where = "subject and text" if subject else "text"
             verdict = _auto("out-of-office", f"out-of-office {where} ({lang}): {match.group(0)[:60].lower()!r}")
-            return verdict if subject or _MACHINE_MARK.search(text) else replace(verdict, text_only=True)
+            if subject or _MACHINE_MARK.search(text):
+                return verdict
+            if _asks_a_question(text):
+                return None  # "I'm on sick leave ... can you lower my payments?": a person
+            return replace(verdict, text_only=True)
     if subject and not text.strip():
         return _auto("out-of-office", f"out-of-office subject with empty text: {subject.group(0)!r}")
     return None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from intake_bot.automated import RULES, AutomatedVerdict, detect_automated
+from intake_bot.automated import HUMAN, RULES, AutomatedVerdict, detect_automated
 from intake_bot.parse import parse_message
 
 HERE = Path(__file__).parent
@@ -153,6 +153,35 @@ def test_an_out_of_office_phrase_alone_is_marked_text_only():
     assert (with_subject.automated, with_subject.text_only) == (True, False)
     self_described = verdict(mail(body + "\n(Automatisk svar)", subject="Hei"))
     assert (self_described.automated, self_described.text_only) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hi, I'm on sick leave since August and only get sickness benefit now. Can you limit my payments "
+        "to 500 kroner a month until I'm back at work? Case 5570213. Regards, Ingrid",
+        "hei. jeg har blitt sykmeldt og får bare 66 % nå. er det mulig å betale 500 kr i måneden "
+        "fram til jeg er tilbake i jobb? mvh Kenneth",
+        "Hei, haen asiakaspalvelijan paikkaa. CV liitteenä. Olen tavoitettavissa numerosta 050 123 4567. "
+        "Terveisin Emma",
+    ],
+)
+def test_a_person_on_leave_who_asks_us_something_is_not_an_out_of_office_reply(body: str):
+    assert verdict(mail(body, subject="Hei")) == HUMAN
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "I'm on parental leave until 1 October. Urgent? Please write to invoice@example.dk.",
+        "Eg har sommarferie fram til 12. august. Treng du hjelp før det? Kontakt sentralbordet på 55 20 40 00.",
+        "Olen tavoitettavissa jälleen 5.8. Kiireellisissä asioissa ota yhteyttä osoitteeseen talous@example.fi.",
+        "En ole tavoitettavissa 1.–15.7. välisenä aikana.",
+    ],
+)
+def test_out_of_office_replies_with_a_short_or_redirecting_question_stay_automated(body: str):
+    got = verdict(mail(body, subject="Hei"))
+    assert (got.automated, got.kind) == (True, "out-of-office")
 
 
 def test_a_danish_mailbox_that_is_no_longer_read_is_unmonitored():

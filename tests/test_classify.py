@@ -53,8 +53,8 @@ def test_negated_unsubscribe_is_rectification_only():
 
 def test_a_person_on_leave_with_a_request_is_not_an_out_of_office_reply():
     raw = ("From: Ingrid <ingrid@example.no>\nTo: info@alektumgroup.no\nSubject: Hei\n\n"
-           "Hei, jeg er i foreldrepermisjon og samler gjelda i ett lån i banken min. Kan dere sende "
-           "betalingshistorikken min som en CSV-fil rett til banken?\n\nMvh Ingrid\n").encode()
+           "Hei, jeg er i foreldrepermisjon og samler gjelda i ett lån i banken min. Send "
+           "betalingshistorikken min som en CSV-fil rett til banken.\n\nMvh Ingrid\n").encode()
     result = default_classifier().classify(parse_message(raw))
     assert not result.automated and result.needs_review
     assert "portability" in result.request_types
