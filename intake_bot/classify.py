@@ -15,15 +15,14 @@ from typing import Iterable, Sequence
 
 from . import REQUEST_TYPES
 from .automated import HUMAN, AutomatedVerdict, detect_automated
-from .citations import cited_rights
-from .gates import CAP as GATE_CAP, restriction_cue
+from .gates import CAP as GATE_CAP
 from .errors import ModelError
 from .features import featurize, sentences
 from .identifiers import extract_case_numbers, find_national_ids, find_special_categories
 from .language import detect_language
 from .parse import ParsedMessage
 from .resources import shipped
-from .scoring import score
+from .scoring import Rules, find_rules, score
 
 MODEL_ENV = "INTAKE_BOT_MODEL"
 MODEL_DIRNAME = "intake-textcat"
@@ -142,17 +141,16 @@ class Classifier:
             guesses.append(guess)
             texts.append(f"{msg.subject}\n{body}" if msg.subject else body)
             items.append((msg.subject, body, guess.code))
-        cited = [cited_rights(text, guess.code) for text, guess in zip(texts, guesses)]
-        cues = [restriction_cue(text) for text in texts]
+        found = [find_rules(text, guess.code) for text, guess in zip(texts, guesses)]
         feats = [featurize(text, guess.code) for text, guess in zip(texts, guesses)]
-        all_scores = score(self.nlp, items, cited=cited, cues=cues, whole_features=[f.text for f in feats])
+        all_scores = score(self.nlp, items, rules=found, whole_features=[f.text for f in feats])
         return [
-            self._one(msg, text, lang_guess, verdict, scores, rights, cue, feat.negated, explain)
-            for msg, text, lang_guess, verdict, scores, rights, cue, feat
-            in zip(msgs, texts, guesses, verdicts, all_scores, cited, cues, feats)
+            self._one(msg, text, lang_guess, verdict, scores, rules, feat.negated, explain)
+            for msg, text, lang_guess, verdict, scores, rules, feat
+            in zip(msgs, texts, guesses, verdicts, all_scores, found, feats)
         ]
 
-    def _one(self, msg, text, guess, verdict, all_scores, rights, cue, negated, explain) -> Classification:
+    def _one(self, msg, text, guess, verdict, all_scores, found: Rules, negated, explain) -> Classification:
         auto_score = all_scores.get("automated", 0.0)
         scores = {label: all_scores[label] for label in REQUEST_TYPES}
         labels, near = self.decide(scores)
@@ -169,10 +167,12 @@ class Classifier:
             labels = ()
         if verdict.needs_triage:
             rules.append(f"triage: {verdict.reason}")
-        if cue is None and scores["restriction"] == GATE_CAP:  # the gate lowered it (scoring.py)
+        if found.cue is None and scores["restriction"] == GATE_CAP:  # the gate lowered it (scoring.py)
             rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
-        for label, cite in rights.items():
+        for label, cite in found.cited.items():
             rules.append(f"citation: {cite!r} -> {label}")
+        if found.source:
+            rules.append(f"source: {found.source!r} asks where the data came from -> access")
         if negated:
             rules.append(f"negation: {len(negated)} word(s) in a negated clause")
         rules.append(f"language: {guess.reason}")

@@ -8,22 +8,38 @@ text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
 Restriction is capped unless the text says what should stop or until when
 (``gates.py``); a GDPR right cited by article or by name then floors its label
-(``citations.py``).
+(``citations.py``), and a question about where we got the writer's data floors
+access (``sources.py``).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 from . import REQUEST_TYPES
 from .citations import FLOOR, cited_rights
 from .features import featurize, sentences
 from .gates import CAP, restriction_cue
+from .sources import source_question
 
 LABELS = (*REQUEST_TYPES, "automated")
 WINDOW = 2
 WHOLE_WEIGHT = 0.3
 MAX_WINDOWS = 40
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the rule stages found in one message's whole text (``--explain`` shows it)."""
+
+    cited: dict[str, str]  # label -> the citation that names it (citations.py)
+    cue: str | None  # the word that can carry a restriction request (gates.py)
+    source: str | None  # the words asking where we got the writer's data (sources.py)
+
+
+def find_rules(whole: str, lang: str) -> Rules:
+    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -35,15 +51,13 @@ def windows(subject: str, text: str) -> list[str]:
 
 
 def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
-          cited: Sequence[dict[str, str]] | None = None,
-          cues: Sequence[str | None] | None = None,
+          rules: Sequence[Rules] | None = None,
           whole_features: Sequence[str] | None = None) -> list[dict[str, float]]:
     """``items`` are (subject, text, lang); returns one score dict per item.
 
-    ``cited``, ``cues`` and ``whole_features``: each item's :func:`cited_rights`,
-    :func:`restriction_cue` and :func:`featurize` text of its whole text, when the
-    caller has them already (the classifier reports them as rules); else worked
-    out here."""
+    ``rules`` and ``whole_features``: each item's :func:`find_rules` and
+    :func:`featurize` text of its whole text, when the caller has them already
+    (the classifier reports the rules); else worked out here."""
     feats: list[str] = []
     owners: list[tuple[int, bool]] = []  # (item index, is whole text)
     wholes = [f"{subject}\n{text}" if subject else text for subject, text, _ in items]
@@ -65,18 +79,18 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
                 v = float(cats.get(label, 0.0))
                 if v > b.get(label, -1.0):
                     b[label] = v
-    if cited is None:
-        cited = [cited_rights(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
-    if cues is None:
-        cues = [restriction_cue(whole) for whole in wholes]
+    if rules is None:
+        rules = [find_rules(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
     out = []
-    for w, b, rights, cue in zip(whole_scores, best, cited, cues):
+    for w, b, found in zip(whole_scores, best, rules):
         combined = {label: WHOLE_WEIGHT * w[label] + (1 - WHOLE_WEIGHT) * b[label] if label in b else w[label]
                     for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
-        if cue is None:  # rule gate (gates.py)
+        if found.cue is None:  # rule gate (gates.py)
             combined["restriction"] = min(combined["restriction"], CAP)
-        for label in rights:  # rule evidence (citations.py)
+        for label in found.cited:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
+        if found.source:  # rule evidence (sources.py)
+            combined["access"] = max(combined["access"], FLOOR)
         out.append(combined)
     return out
