@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 
-from .features import sentences
+from .features import sentences, unwrap
 from .lexicon import concepts_of
 
 # asks outright how, where or from whom we got it
@@ -103,6 +103,9 @@ def signature() -> list:
 
 def source_question(text: str) -> str | None:
     """The words that ask where our data about the writer came from, or None."""
+    flat = unwrap(text)  # what sentences() splits, so a sentence's match is a match here too
+    if not (_QUESTION.search(flat) or _SOURCE_WORDS.search(flat)):
+        return None  # most mail: one pass over the whole text instead of one per sentence
     sents = sentences(text)
     for i, sent in enumerate(sents):
         if _NOT_ASKING.search(sent):
