@@ -173,6 +173,8 @@ class Classifier:
             rules.append(f"citation: {cite!r} -> {label}")
         if found.source:
             rules.append(f"source: {found.source!r} asks where the data came from -> access")
+        if found.optout:
+            rules.append(f"opt-out: {found.optout!r} asks our marketing mail to stop -> unsubscribe")
         if negated:
             rules.append(f"negation: {len(negated)} word(s) in a negated clause")
         rules.append(f"language: {guess.reason}")

@@ -40,11 +40,11 @@ class Example:
         return f"{self.subject}\n{self.text}" if self.subject else self.text
 
 
-def load_corpus(directory: Path) -> list[Example]:
+def load_corpus(directory: Path, pattern: str = "*.jsonl") -> list[Example]:
     examples: list[Example] = []
-    files = sorted(Path(directory).glob("*.jsonl"))
+    files = sorted(Path(directory).glob(pattern))
     if not files:
-        raise UserError(f"no *.jsonl corpus files in {directory}")
+        raise UserError(f"no {pattern} corpus files in {directory}")
     for path in files:
         for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():

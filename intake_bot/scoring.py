@@ -8,8 +8,9 @@ text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
 Restriction is capped unless the text says what should stop or until when
 (``gates.py``); a GDPR right cited by article or by name then floors its label
-(``citations.py``), and a question about where we got the writer's data floors
-access (``sources.py``).
+(``citations.py``), a question about where we got the writer's data floors
+access (``sources.py``) and a sentence asking our marketing mail to stop floors
+unsubscribe (``optout.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from . import REQUEST_TYPES
 from .citations import FLOOR, cited_rights
 from .features import featurize, sentences
 from .gates import CAP, restriction_cue
+from .optout import optout_request
 from .sources import source_question
 
 LABELS = (*REQUEST_TYPES, "automated")
@@ -36,10 +38,11 @@ class Rules:
     cited: dict[str, str]  # label -> the citation that names it (citations.py)
     cue: str | None  # the word that can carry a restriction request (gates.py)
     source: str | None  # the words asking where we got the writer's data (sources.py)
+    optout: str | None  # the words asking our marketing mail to stop (optout.py)
 
 
 def find_rules(whole: str, lang: str) -> Rules:
-    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole))
+    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -92,5 +95,7 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
             combined[label] = max(combined[label], FLOOR)
         if found.source:  # rule evidence (sources.py)
             combined["access"] = max(combined["access"], FLOOR)
+        if found.optout:  # rule evidence (optout.py)
+            combined["unsubscribe"] = max(combined["unsubscribe"], FLOOR)
         out.append(combined)
     return out
