@@ -1,9 +1,11 @@
-"""Two rules on independently written probes (``models/probes/``).
+"""Three rules on independently written probes (``models/probes/``).
 
 * ``source-*.jsonl`` (rounds ``*-17`` to ``*-19``): the source-of-data rule
   (``intake_bot/sources.py``), which floors access;
 * ``optout-*.jsonl`` (rounds ``*-20``, ``*-21``): the marketing opt-out rule
-  (``intake_bot/optout.py``), which floors unsubscribe.
+  (``intake_bot/optout.py``), which floors unsubscribe;
+* ``deletion-*.jsonl`` (rounds ``*-22``, ``*-23``): the deletion rule
+  (``intake_bot/deletion.py``), which floors erasure.
 
 Each round was written by a helper who saw neither the corpus nor the rule,
 about half of it hard negatives. For each round: the rule's right and wrong
@@ -24,7 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 # probe file prefix -> (the scoring module's name for the rule, the label it floors)
-RULES = {"source": ("source_question", "access"), "optout": ("optout_request", "unsubscribe")}
+RULES = {"source": ("source_question", "access"), "optout": ("optout_request", "unsubscribe"),
+         "deletion": ("deletion_request", "erasure")}
 
 
 def main() -> int:

@@ -175,6 +175,8 @@ class Classifier:
             rules.append(f"source: {found.source!r} asks where the data came from -> access")
         if found.optout:
             rules.append(f"opt-out: {found.optout!r} asks our marketing mail to stop -> unsubscribe")
+        if found.deletion:
+            rules.append(f"deletion: {found.deletion!r} asks to delete personal data -> erasure")
         if negated:
             rules.append(f"negation: {len(negated)} word(s) in a negated clause")
         rules.append(f"language: {guess.reason}")

@@ -9,8 +9,9 @@ cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
 Restriction is capped unless the text says what should stop or until when
 (``gates.py``); a GDPR right cited by article or by name then floors its label
 (``citations.py``), a question about where we got the writer's data floors
-access (``sources.py``) and a sentence asking our marketing mail to stop floors
-unsubscribe (``optout.py``).
+access (``sources.py``), a sentence asking our marketing mail to stop floors
+unsubscribe (``optout.py``) and one asking to delete personal data floors erasure
+(``deletion.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Sequence
 
 from . import REQUEST_TYPES
 from .citations import FLOOR, cited_rights
+from .deletion import deletion_request
 from .features import featurize, sentences
 from .gates import CAP, restriction_cue
 from .optout import optout_request
@@ -39,10 +41,12 @@ class Rules:
     cue: str | None  # the word that can carry a restriction request (gates.py)
     source: str | None  # the words asking where we got the writer's data (sources.py)
     optout: str | None  # the words asking our marketing mail to stop (optout.py)
+    deletion: str | None  # the words asking to delete the writer's personal data (deletion.py)
 
 
 def find_rules(whole: str, lang: str) -> Rules:
-    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole))
+    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole),
+                 deletion_request(whole))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -97,5 +101,7 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
             combined["access"] = max(combined["access"], FLOOR)
         if found.optout:  # rule evidence (optout.py)
             combined["unsubscribe"] = max(combined["unsubscribe"], FLOOR)
+        if found.deletion:  # rule evidence (deletion.py)
+            combined["erasure"] = max(combined["erasure"], FLOOR)
         out.append(combined)
     return out
