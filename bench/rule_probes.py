@@ -1,11 +1,14 @@
-"""Three rules on independently written probes (``models/probes/``).
+"""Four rules on independently written probes (``models/probes/``).
 
 * ``source-*.jsonl`` (rounds ``*-17`` to ``*-19``): the source-of-data rule
   (``intake_bot/sources.py``), which floors access;
 * ``optout-*.jsonl`` (rounds ``*-20``, ``*-21``): the marketing opt-out rule
   (``intake_bot/optout.py``), which floors unsubscribe;
 * ``deletion-*.jsonl`` (rounds ``*-22``, ``*-23``): the deletion rule
-  (``intake_bot/deletion.py``), which floors erasure.
+  (``intake_bot/deletion.py``), which floors erasure;
+* ``objection-*.jsonl`` (round ``*-24``): the look-alike gate
+  (``intake_bot/lookalikes.py``), which caps objection. A gate is right when it
+  fires on a look-alike and wrong when it fires on a real objection.
 
 Each round was written by a helper who saw neither the corpus nor the rule,
 about half of it hard negatives. For each round: the rule's right and wrong
@@ -25,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# probe file prefix -> (the scoring module's name for the rule, the label it floors)
-RULES = {"source": ("source_question", "access"), "optout": ("optout_request", "unsubscribe"),
-         "deletion": ("deletion_request", "erasure")}
+# probe file prefix -> (the scoring module's name for the rule, its label, True for a gate that caps it)
+RULES = {"source": ("source_question", "access", False), "optout": ("optout_request", "unsubscribe", False),
+         "deletion": ("deletion_request", "erasure", False), "objection": ("objection_lookalike", "objection", True)}
 
 
 def main() -> int:
@@ -40,18 +43,18 @@ def main() -> int:
 
     clf = Classifier.load(None)
     results = {}
-    for prefix, (name, label) in RULES.items():
+    for prefix, (name, label, gate) in RULES.items():
         rule = getattr(scoring, name)
         probes = load_corpus(ROOT / "models" / "probes", pattern=f"{prefix}-*.jsonl")
         for key in sorted({writing_round(e) for e in probes}):
             examples = [e for e in probes if writing_round(e) == key]
             gold = [label in e.labels for e in examples]
-            hits = [bool(rule(e.input_text)) for e in examples]
+            hits = [bool(rule(e.input_text, e.lang) if gate else rule(e.input_text)) for e in examples]
             row = {"rule": name, "label": label, "messages": len(examples), "asking": sum(gold),
-                   "rule_right": sum(h and g for h, g in zip(hits, gold)),
-                   "rule_wrong": sum(h and not g for h, g in zip(hits, gold))}
+                   "rule_right": sum(h and (g != gate) for h, g in zip(hits, gold)),
+                   "rule_wrong": sum(h and (g == gate) for h, g in zip(hits, gold))}
             msgs = [parse_message(example_to_eml(e)) for e in examples]
-            for variant, fn in (("with_rule", rule), ("without_rule", lambda text: None)):
+            for variant, fn in (("with_rule", rule), ("without_rule", lambda text, lang=None: None)):
                 setattr(scoring, name, fn)
                 try:
                     out = clf.classify_many(msgs)

@@ -169,6 +169,8 @@ class Classifier:
             rules.append(f"triage: {verdict.reason}")
         if found.cue is None and scores["restriction"] == GATE_CAP:  # the gate lowered it (scoring.py)
             rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
+        if found.lookalike and scores["objection"] == GATE_CAP:
+            rules.append(f"gate: {found.lookalike!r} only looks like an objection -> objection capped at {GATE_CAP}")
         for label, cite in found.cited.items():
             rules.append(f"citation: {cite!r} -> {label}")
         if found.source:

@@ -7,7 +7,7 @@ score of any window of two consecutive sentences. "automated" uses the whole
 text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
 Restriction is capped unless the text says what should stop or until when
-(``gates.py``); a GDPR right cited by article or by name then floors its label
+(``gates.py``), objection when the mail only looks like one (``lookalikes.py``); a GDPR right cited by article or by name then floors its label
 (``citations.py``), a question about where we got the writer's data floors
 access (``sources.py``), a sentence asking our marketing mail to stop floors
 unsubscribe (``optout.py``) and one asking to delete personal data floors erasure
@@ -24,6 +24,7 @@ from .citations import FLOOR, cited_rights
 from .deletion import deletion_request
 from .features import featurize, sentences
 from .gates import CAP, restriction_cue
+from .lookalikes import objection_lookalike
 from .optout import optout_request
 from .sources import source_question
 
@@ -42,11 +43,12 @@ class Rules:
     source: str | None  # the words asking where we got the writer's data (sources.py)
     optout: str | None  # the words asking our marketing mail to stop (optout.py)
     deletion: str | None  # the words asking to delete the writer's personal data (deletion.py)
+    lookalike: str | None = None  # the words that only look like an objection (lookalikes.py)
 
 
 def find_rules(whole: str, lang: str) -> Rules:
     return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole),
-                 deletion_request(whole))
+                 deletion_request(whole), objection_lookalike(whole, lang))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -95,6 +97,8 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
         combined["automated"] = w.get("automated", 0.0)
         if found.cue is None:  # rule gate (gates.py)
             combined["restriction"] = min(combined["restriction"], CAP)
+        if found.lookalike:  # rule gate (lookalikes.py)
+            combined["objection"] = min(combined["objection"], CAP)
         for label in found.cited:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
         if found.source:  # rule evidence (sources.py)
