@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from .features import featurize, sentences, unwrap
+from .features import featurize, sentences
 
 _CALL_ME = re.compile(
     r"""
@@ -53,7 +53,7 @@ def _concepts(text: str, lang: str) -> set[str]:
 def _objection_cue(text: str, lang: str) -> bool:
     if _concepts(text, lang) & _OBJECTION_CONCEPTS or _LETTERS_ONLY.search(text):
         return True
-    for sent in sentences(unwrap(text)):
+    for sent in sentences(text):  # sentences() unwraps
         found = _concepts(sent, lang)
         if "phone_contact" in found and found & {"stop", "neg_want", "neg_stop", "neg_phone_contact"}:
             return True  # "hold op med at ringe", "stop calling"

@@ -7,11 +7,12 @@ score of any window of two consecutive sentences. "automated" uses the whole
 text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
 Restriction is capped unless the text says what should stop or until when
-(``gates.py``), objection when the mail only looks like one (``lookalikes.py``); a GDPR right cited by article or by name then floors its label
+(``gates.py``), objection when the mail only looks like one (``lookalikes.py``).
+Then floors: a GDPR right cited by article or by name floors its label
 (``citations.py``), a question about where we got the writer's data floors
 access (``sources.py``), a sentence asking our marketing mail to stop floors
-unsubscribe (``optout.py``) and one asking to delete personal data floors erasure
-(``deletion.py``).
+unsubscribe (``optout.py``) and one asking to delete personal data floors
+erasure (``deletion.py``).
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Rules:
     source: str | None  # the words asking where we got the writer's data (sources.py)
     optout: str | None  # the words asking our marketing mail to stop (optout.py)
     deletion: str | None  # the words asking to delete the writer's personal data (deletion.py)
-    lookalike: str | None = None  # the words that only look like an objection (lookalikes.py)
+    lookalike: str | None  # the words that only look like an objection (lookalikes.py)
 
 
 def find_rules(whole: str, lang: str) -> Rules:
