@@ -105,7 +105,8 @@ _TICKET_STRONG = re.compile(
     re.I,
 )
 _TICKET_RECEIVED = re.compile(
-    r"(?:we have|we've) received your (?:request|message|e-?mail|enquiry|inquiry)|has been received|"
+    r"(?:we have|we've) received your (?:request|message|e-?mail|enquiry|inquiry)|"
+    r"your (?:\w+ )?(?:request|message|e-?mail|enquiry|inquiry|query|ticket|case)(?: \(\d+\))? has been received|"
     r"(?:ist|sind) (?:bei (?:uns|unserem \w+)|hier) eingegangen|we aim to (?:answer|reply|respond)|"
     r"vi har fått (?:den|din|ditt|meldingen|e-?posten)|vi har modtaget|olemme vastaanottaneet|vastaamme yleensä|"
     r"vielen dank für ihre (?:kontaktaufnahme|nachricht|anfrage)|tack för ditt (?:mejl|mail|meddelande)|"
@@ -343,11 +344,23 @@ _RESPONSE_TIME = re.compile(
 )
 
 
+# A person writes "I": "Thanks for your mail. Case 12345678: I paid today, please confirm it has been
+# received." A ticket system speaks as "we", so its receipt phrases only count in a text without "I".
+# English "I" only before a verb: "I juli" (nb), "I har" (da: you have) are no person.
+_PERSON_VOICE = re.compile(
+    r"\b(?:I'm|I've|I'll|I'd|[Jj]eg|JEG|[Jj]ag|JAG|[Ee]g|[Ii]ch|ICH|[Mm]inä|[Mm]ä)\b|"
+    r"\bI (?:have|had|am|was|will|would|can|could|did|do|don't|didn't|paid|sent|want|need|think|hope|"
+    r"received|got|called|rang|wrote|made|just|already|also|transferred|cannot|can't|won't)\b"
+)
+
+
 def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
     text = msg.subject + "\n" + _scan(msg)
     strong = _TICKET_STRONG.search(text)
     if strong:
         return _auto("ticket-ack", f"ticket system text: {strong.group(0)!r}")
+    if _PERSON_VOICE.search(_scan(msg)):
+        return None
     number = _TICKET_NUMBER.search(text)
     received = _TICKET_RECEIVED.search(_scan(msg))
     if number and received:

@@ -4,9 +4,10 @@
 sender's own new words: the quoted earlier mail (attribution line, Outlook
 header block, "Original message" separator, forwarded message, ``>`` lines) and
 the signature (``-- `` delimiter, "Sent from my iPhone" footers, legal
-disclaimers, and a mailing list's "Don't want these emails? Unsubscribe here"
-footer in the last lines). Ordinary sign-offs such as "Mvh Kari" stay in the new
-text, and so does a person's own "please unsubscribe me".
+disclaimers and confidentiality notices, a company signature's address and phone
+lines under a sign-off, and a mailing list's "Don't want these emails?
+Unsubscribe here" footer in the last lines). Ordinary sign-offs such as "Mvh
+Kari" stay in the new text, and so does a person's own "please unsubscribe me".
 
 Covers nb, sv, da, fi, en and de in the Gmail, Outlook, Apple Mail and
 Thunderbird styles. If the quote starts on the first line, the new text is "".
@@ -80,6 +81,73 @@ _DISCLAIMER = re.compile(
     r"Diese E-?Mail (?:enthält|kann) vertrauliche|Tämä (?:sähkö)?viesti (?:voi sisältää|sisältää) luottamuksellis)",
     re.I,
 )
+# A confidentiality notice without a known first line ("FORTROLIGHED: Denne e-mail og eventuelle
+# vedhæftede filer er fortrolige ... Hvis du har modtaget e-mailen ved en fejl, bedes du ... slette
+# e-mailen"): a paragraph that says both "confidential" and "sent to you in error / meant only for".
+# It talks of deleting mail and of personal data, so left in it reads like a request.
+_CONFIDENTIAL = re.compile(
+    r"confidential|privileged|konfiden|fortrolig|vertraulich|luottamukselli|sekretess|"
+    r"taushetsplikt|tavshedspligt|salassa pidettäv",
+    re.I,
+)
+_MISDIRECTED = re.compile(
+    r"in error|by mistake|intended (?:solely |only |exclusively )?for|meant only for|ved en (?:feil|fejl)|"
+    r"av misstag|felaktigt|irrtümlich|versehentlich|fälschlicherweise|erehdyksessä|virheellisesti|"
+    r"(?:kun|udelukkende|utelukkende) (?:ment|beregnet)|(?:enbart|endast) avsedd|ausschließlich für|"
+    r"bestimmt für|(?:vain|ainoastaan) (?:\w+ )?tarkoitettu",
+    re.I,
+)
+
+
+def _disclaimer_paragraph(lines: list[str]) -> int | None:
+    """The first line of the first confidentiality paragraph after the opening one."""
+    start, seen_text = None, False
+    for i, line in enumerate([*lines, ""]):
+        if line.strip() and start is None:
+            start = i
+        elif not line.strip() and start is not None:
+            paragraph = " ".join(lines[start:i])
+            if seen_text and _CONFIDENTIAL.search(paragraph) and _MISDIRECTED.search(paragraph):
+                return start
+            start, seen_text = None, True
+    return None
+
+
+# A business signature under a sign-off ("Med vänlig hälsning / Anneli K. / Redovisningsekonom /
+# Industrigatan 7B | 652 21 Karlstad / Tel: 054-19 23 40"): its address and phone lines read like
+# "my new address is". Cut from the sign-off when the lines under it hold two or more contact details
+# and nothing a person adds on purpose (a question, a P.S., a "new" address or number).
+_SIGN_OFF = re.compile(
+    r"^[ \t]*(?:(?:med )?(?:vennlig|venlig|vänlig|vänliga|beste|bästa|de bedste|venleg) (?:hilsen|hälsning|"
+    r"hälsningar|helsing|hilsner)|mvh|hilsen|hälsningar|helsing|(?:best |kind |warm )?regards|best wishes|"
+    r"yours (?:sincerely|faithfully|truly)|sincerely|(?:many )?thanks|(?:ystävällisin |parhain )?terveisin|ystävällisesti|"
+    r"mit freundlichen grüßen|(?:freundliche|viele|beste|liebe|herzliche) grüße|mfg|hochachtungsvoll)"
+    r"[ \t,.!]*(?:/.*)?$",
+    re.I,
+)
+_CONTACT_LINE = re.compile(
+    r"\b(?:tel|tlf|telefon|phone|mobil|mobile|mob|puh|gsm|fax|handy|direkt|direct|vaihde|växel|sentralbord)\b"
+    r"\.?[ \t]*:?[ \t]*\+?\d|^[ \t]*[DMTF][ \t]*:[ \t]*\+?\d|[\w.+-]+@[\w-]+\.\w|\bwww\.|https?://|"
+    r"\b(?:org\.? ?nr|cvr|y-tunnus|ust-?idnr|vat no|company number|hr[ab] \d)|(?-i:\b\d{4,5} [A-ZÄÖÅÆØ][a-zäöåæøü]+)",
+    re.I,
+)
+_ON_PURPOSE = re.compile(r"\?\s*$|^[ \t]*(?:p\.? ?s\.?|nb)\b|\b(?:ny|nye|nya|nytt|new|neue[nr]?|uusi|uuden)\b", re.I)
+_SIGNATURE_LINE_WORDS = 16
+_SIGNATURE_MAX_LINES = 30  # a sign-off further up is the person's, not a signature's
+
+
+def _business_signature(lines: list[str]) -> int | None:
+    for i in range(max(1, len(lines) - _SIGNATURE_MAX_LINES), len(lines)):
+        if not _SIGN_OFF.match(lines[i]):
+            continue
+        block = [b for b in lines[i + 1 :] if b.strip()]
+        if (sum(bool(_CONTACT_LINE.search(b)) for b in block) >= 2
+                and not any(_ON_PURPOSE.search(b) or (len(b.split()) > _SIGNATURE_LINE_WORDS
+                                                      and not _CONTACT_LINE.search(b)) for b in block)):
+            return i
+    return None
+
+
 # A bulk sender's footer that offers the *reader* a way out ("Unsubscribe here",
 # "Vill du inte längre få våra utskick? Avregistrera dig här"). Cut only from the
 # last few lines, so a vendor's mail with such a footer is not read as the
@@ -153,10 +221,11 @@ def _signature_start(lines: list[str]) -> int | None:
     filled = [i for i, line in enumerate(lines) if line.strip()]
     # a list footer only in the last lines, and never the first line: that is the message itself
     footer = next((i for i in filled[1:][-_LIST_FOOTER_LINES:] if _LIST_FOOTER.search(lines[i])), None)
-    for i, line in enumerate(lines[: footer]):
-        if _SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line):
-            return i
-    return footer
+    end = next((i for i, line in enumerate(lines[: footer])
+                if _SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line)), footer)
+    end = next((i for i in (_disclaimer_paragraph(lines[: end]), end) if i is not None), None)
+    signature = _business_signature(lines[: end])
+    return signature if signature is not None else end
 
 
 def split_quoted(text: str) -> tuple[str, str]:

@@ -113,6 +113,31 @@ def test_ticket_acknowledgements(subject: str, body: str):
 
 
 @pytest.mark.parametrize(
+    ("subject", "body"),
+    [
+        ("Re: sak 12345678", "Tak for din besked. Jeg betaler resten på fredag.\nSagsnummer 12345678"),
+        ("Betaling", "Hei, takk for henvendelsen. Saksnummer 88123456. Jeg har betalt 500 kr i dag."),
+        ("Betalning", "Tack för ditt mejl. Ärendenummer 5566778. Jag betalar inom fem arbetsdagar."),
+        ("Payment", "Thank you for contacting me. Reference 7730418: I paid today, please confirm."),
+        ("Payment ref 7730418", "Payment against your reference 7730418 was released today. "
+                                "Could you confirm once it has been received?"),
+        ("Zahlung", "Vielen Dank für Ihre Nachricht. Aktenzeichen 4455667. Ich überweise innerhalb von 5 Werktagen."),
+    ],
+)
+def test_a_person_thanking_us_with_a_case_number_is_no_ticket_ack(subject: str, body: str):
+    """Tickets speak as "we"; a person says "I" (or writes "once it has been received")."""
+    got = verdict(mail(body, subject=subject))
+    assert not got.automated, got.reason
+
+
+def test_a_ticket_ack_saying_in_july_is_still_one():
+    """Norwegian "I juli" (in July) is no English "I"."""
+    body = "Takk for e-posten. Vi har fått den, saksnummer 77812. I juli er svartiden lengre."
+    got = verdict(mail(body, subject="Henvendelse", sender="support@helpdesk.example.com"))
+    assert (got.automated, got.kind) == (True, "ticket-ack"), got.reason
+
+
+@pytest.mark.parametrize(
     ("lang", "subject", "body"),
     [
         ("en", "Out of office", "I'm on annual leave until 10 March."),

@@ -85,3 +85,19 @@ def test_training_is_reproducible(tmp_path):
     assert meta1["model_version"] == meta2["model_version"]
     # the held-out split never feeds threshold tuning: its ids are recorded and disjoint from training
     assert meta1["trained_on"] + len(meta1["test_ids"]) == 400
+
+
+def test_e2e_set_is_complete_and_labelled():
+    """models/e2e: every .eml has one expected line with valid labels, and every line has its file."""
+    from intake_bot import REQUEST_TYPES
+
+    root = Path(__file__).resolve().parent.parent / "models" / "e2e"
+    langs = sorted(p.name for p in root.iterdir() if p.is_dir())
+    assert langs == ["da", "de", "en", "fi", "nb", "sv"]
+    for lang in langs:
+        rows = [json.loads(line) for line in (root / lang / "expected.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+        assert sorted(r["file"] for r in rows) == sorted(p.name for p in (root / lang).glob("*.eml"))
+        for r in rows:
+            assert set(r["labels"]) <= set(REQUEST_TYPES) and r["labels"] == sorted(r["labels"]), r["file"]
+            assert r["new_text"].strip() or r["automated"], r["file"]

@@ -185,3 +185,51 @@ def test_list_footer_that_offers_the_reader_a_way_out_is_cut(footer: str):
 def test_a_persons_own_unsubscribe_is_kept(text: str):
     new, quoted = split_quoted(text)
     assert new == text and quoted == ""
+
+
+PAYMENT = "Hei,\n\nVi har betalt fakturaen 3. november. Kan dere bekrefte at saken er avsluttet?"
+COMPANY_SIGNATURE = ("Med vennlig hilsen\n\nTrude Haugland\nRegnskapsansvarlig\nFjordbygg AS\n"
+                     "Industriveien 14, 5353 Straume\nMobil: +47 924 11 387\ntrude@fjordbygg.example")
+NOTICES = [
+    "KONFIDENSIALITET: Denne e-posten er kun ment for adressaten og kan inneholde personopplysninger. "
+    "Har du mottatt den ved en feil, ber vi deg slette den fra dine systemer.",
+    "Vertraulichkeitshinweis: Diese Nachricht ist vertraulich und ausschließlich für den Empfänger bestimmt. "
+    "Sollten Sie sie irrtümlich erhalten haben, löschen Sie sie bitte.",
+    "LUOTTAMUKSELLINEN: Viesti on tarkoitettu ainoastaan vastaanottajalle. Jos olet saanut sen erehdyksessä, "
+    "poista viesti.",
+    "Sekretess: meddelandet är konfidentiellt. Har du fått det av misstag, radera det och meddela avsändaren.",
+]
+
+
+@pytest.mark.parametrize("notice", NOTICES)
+def test_confidentiality_notice_without_a_known_first_line_is_cut(notice: str):
+    """It speaks of deleting mail and personal data; left in, it reads like an erasure request."""
+    new, quoted = split_quoted(f"{PAYMENT}\n\nMvh Trude\n\n{notice}\n")
+    assert new == f"{PAYMENT}\n\nMvh Trude"
+    assert quoted.startswith(notice[:20])
+
+
+def test_business_signature_under_a_sign_off_is_cut():
+    """Its address and phone lines read like "my new address is"."""
+    new, quoted = split_quoted(f"{PAYMENT}\n\n{COMPANY_SIGNATURE}\n")
+    assert new == PAYMENT
+    assert quoted.startswith("Med vennlig hilsen") and "Mobil: +47 924 11 387" in quoted
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        "PS: Slett det gamle nummeret mitt, 22 33 44 55.",  # a P.S. is written on purpose
+        "Ny adresse: Storgata 5, 0155 Oslo",  # so is a new address in the signature
+        "Kan dere ringe meg på mobilen i stedet?",  # and a question
+    ],
+)
+def test_a_signature_with_something_added_on_purpose_stays(after: str):
+    body = f"{PAYMENT}\n\n{COMPANY_SIGNATURE}\n{after}"
+    new, _ = split_quoted(body)
+    assert new == body
+
+
+def test_a_short_sign_off_stays():
+    body = f"{PAYMENT}\n\nMvh\nKari Nordmann\n99 88 77 66"
+    assert split_quoted(body) == (body, "")
