@@ -121,14 +121,15 @@ _SIGN_OFF = re.compile(
     r"^[ \t]*(?:(?:med )?(?:vennlig|venlig|vänlig|vänliga|beste|bästa|de bedste|venleg) (?:hilsen|hälsning|"
     r"hälsningar|helsing|hilsner)|mvh|hilsen|hälsningar|helsing|(?:best |kind |warm )?regards|best wishes|"
     r"yours (?:sincerely|faithfully|truly)|sincerely|(?:many )?thanks|(?:ystävällisin |parhain )?terveisin|ystävällisesti|"
-    r"mit freundlichen grüßen|(?:freundliche|viele|beste|liebe|herzliche) grüße|mfg|hochachtungsvoll)"
+    r"mit freundlichen grüßen|(?:freundliche|viele|beste|liebe|herzliche) grüße|(?:danke und |viele )?gru(?:ß|ss)|"
+    r"mfg|hochachtungsvoll)"
     r"[ \t,.!]*(?:/.*)?$",
     re.I,
 )
 _CONTACT_LINE = re.compile(
     r"\b(?:tel|tlf|telefon|phone|mobil|mobile|mob|puh|gsm|fax|handy|direkt|direct|vaihde|växel|sentralbord)\b"
     r"\.?[ \t]*:?[ \t]*\+?\d|^[ \t]*[DMTF][ \t]*:[ \t]*\+?\d|[\w.+-]+@[\w-]+\.\w|\bwww\.|https?://|"
-    r"\b(?:org\.? ?nr|cvr|y-tunnus|ust-?idnr|vat no|company number|hr[ab] \d)|(?-i:\b\d{4,5} [A-ZÄÖÅÆØ][a-zäöåæøü]+)",
+    r"\b(?:org\.? ?nr|cvr|y-tunnus|ust-?idnr|vat no|company (?:number|no\b)|registered office|hr[ab] \d)|(?-i:\b\d{4,5} [A-ZÄÖÅÆØ][a-zäöåæøü]+)",
     re.I,
 )
 _ON_PURPOSE = re.compile(r"\?\s*$|^[ \t]*(?:p\.? ?s\.?|nb)\b|\b(?:ny|nye|nya|nytt|new|neue[nr]?|uusi|uuden)\b", re.I)
@@ -209,6 +210,8 @@ def _is_hard_cut(lines: list[str], i: int) -> bool:
     line = lines[i].strip()
     return bool(
         _SEPARATOR.match(line) or _FORWARD_INTRO.match(line) or _UNDERSCORES.match(line) or _is_header_block(lines, i)
+        # GMX and web.de put the date first: "Gesendet: …" / "Von: …" / "An: …" / "Betreff: …"
+        or (_OTHER_FIELD.match(line) and i + 1 < len(lines) and _is_header_block(lines, i + 1))
     )
 
 
@@ -221,8 +224,9 @@ def _signature_start(lines: list[str]) -> int | None:
     filled = [i for i, line in enumerate(lines) if line.strip()]
     # a list footer only in the last lines, and never the first line: that is the message itself
     footer = next((i for i in filled[1:][-_LIST_FOOTER_LINES:] if _LIST_FOOTER.search(lines[i])), None)
-    end = next((i for i, line in enumerate(lines[: footer])
-                if _SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line)), footer)
+    # a signature needs text above it: "Sent from my iPhone" on top belongs to a bottom-posted reply
+    end = next((i for i, line in enumerate(lines[: footer]) if filled and i > filled[0]
+                and (_SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line))), footer)
     end = next((i for i in (_disclaimer_paragraph(lines[: end]), end) if i is not None), None)
     signature = _business_signature(lines[: end])
     return signature if signature is not None else end
@@ -262,6 +266,10 @@ def split_quoted(text: str) -> tuple[str, str]:
             break
         new.append(line)
         i += 1
+    top = next((k for k, line in enumerate(new) if line.strip()), None)
+    if top is not None and _MOBILE_FOOTER.match(new[top]):  # the footer above a bottom-posted reply
+        quoted.insert(0, new[top])
+        new[top] = ""
     sig = _signature_start(new)
     if sig is not None:
         quoted = new[sig:] + quoted

@@ -233,3 +233,22 @@ def test_a_signature_with_something_added_on_purpose_stays(after: str):
 def test_a_short_sign_off_stays():
     body = f"{PAYMENT}\n\nMvh\nKari Nordmann\n99 88 77 66"
     assert split_quoted(body) == (body, "")
+
+
+def test_bottom_posted_reply_under_a_mobile_footer_is_kept():
+    """iPhone puts "Sent from my iPhone" above the quote; a person who writes below the quote
+    leaves it on top, and the text under the quote is the message."""
+    body = "\n\nSkickat från min iPhone\n\n> 11 nov. 2026 kl. 16:52 skrev Alektum <info@a.example>:\n>\n" \
+           "> Betala senast 24 november.\n\nVar har ni fått mitt nummer ifrån?\n\nAyşe"
+    new, quoted = split_quoted(body)
+    assert new == "Var har ni fått mitt nummer ifrån?\n\nAyşe"
+    assert quoted.startswith("Skickat från min iPhone") and "> Betala senast 24 november." in quoted
+
+
+def test_gmx_header_block_with_the_date_first():
+    body = ("Ok, ich zahle am Freitag.\n\nGruß\nHeiko\n\n\nGesendet: Dienstag, 10. November 2026 um 13:40 Uhr\n"
+            "Von: \"Alektum\" <info@a.example>\nAn: heiko@gmx.example\nBetreff: Hinweise zum Datenschutz\n"
+            "Ihnen steht das Recht auf Löschung zu.")
+    new, quoted = split_quoted(body)
+    assert new == "Ok, ich zahle am Freitag.\n\nGruß\nHeiko"
+    assert quoted.startswith("Gesendet: Dienstag") and "Löschung" in quoted
