@@ -171,6 +171,8 @@ class Classifier:
             rules.append(f"gate: nothing said about using, passing on or pausing -> restriction capped at {GATE_CAP}")
         if found.lookalike and scores["objection"] == GATE_CAP:
             rules.append(f"gate: {found.lookalike!r} only looks like an objection -> objection capped at {GATE_CAP}")
+        if found.receipts:
+            rules.append(f"receipt: {found.receipts[0]!r} only says it arrived -> access scored without it")
         for label, cite in found.cited.items():
             rules.append(f"citation: {cite!r} -> {label}")
         if found.source:

@@ -6,7 +6,9 @@ label's score weighs the whole-text score (``WHOLE_WEIGHT``) against the best
 score of any window of two consecutive sentences. "automated" uses the whole
 text only. Weighting the best window at 0.7 rather than 0.5 was neutral in
 cross-validation and raised macro-F1 on other writers' mail (``models/dev``).
-Restriction is capped unless the text says what should stop or until when
+Access is scored once more without the sentences that only say "thanks, I
+got the extract" (``receipts.py``) and the lower score kept. Restriction is
+capped unless the text says what should stop or until when
 (``gates.py``), objection when the mail only looks like one (``lookalikes.py``).
 Then floors: a GDPR right cited by article or by name floors its label
 (``citations.py``), a question about where we got the writer's data floors
@@ -17,6 +19,7 @@ erasure (``deletion.py``).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -27,6 +30,7 @@ from .features import featurize, sentences
 from .gates import CAP, restriction_cue
 from .lookalikes import objection_lookalike
 from .optout import optout_request
+from .receipts import receipt_sentences, without
 from .sources import source_question
 
 LABELS = (*REQUEST_TYPES, "automated")
@@ -45,11 +49,23 @@ class Rules:
     optout: str | None  # the words asking our marketing mail to stop (optout.py)
     deletion: str | None  # the words asking to delete the writer's personal data (deletion.py)
     lookalike: str | None  # the words that only look like an objection (lookalikes.py)
+    receipts: list[str]  # sentences that only say "thanks, I got it" (receipts.py)
 
 
 def find_rules(whole: str, lang: str) -> Rules:
     return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole),
-                 deletion_request(whole), objection_lookalike(whole, lang))
+                 deletion_request(whole), objection_lookalike(whole, lang), receipt_sentences(whole))
+
+
+_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|vs|aw|vl|antw|fw|fwd|wg)\s*:\s*)+", re.I)
+
+
+def _access_without(subject: str, text: str, found: list[str]) -> tuple[str, list[str]]:
+    """The whole text and windows to score access on once the receipt sentences are out.
+    A reply's subject is our own wording ("Re: Your register extract"), so it goes too."""
+    subject = "" if _REPLY_SUBJECT.match(subject) else subject
+    rest = without(text, found)
+    return (f"{subject}\n{rest}" if subject else rest), windows(subject, rest)
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -69,33 +85,49 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
     :func:`featurize` text of its whole text, when the caller has them already
     (the classifier reports the rules); else worked out here."""
     feats: list[str] = []
-    owners: list[tuple[int, bool]] = []  # (item index, is whole text)
+    owners: list[tuple[int, str]] = []  # (item index, "whole" | "window" | "rest whole" | "rest window")
     wholes = [f"{subject}\n{text}" if subject else text for subject, text, _ in items]
+    if rules is None:
+        rules = [find_rules(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
     for i, ((subject, text, lang), whole) in enumerate(zip(items, wholes)):
         feats.append(whole_features[i] if whole_features is not None else featurize(whole, lang).text)
-        owners.append((i, True))
+        owners.append((i, "whole"))
         for w in windows(subject, text):
             feats.append(featurize(w, lang).text)
-            owners.append((i, False))
+            owners.append((i, "window"))
+        if rules[i].receipts:
+            rest, rest_windows = _access_without(subject, text, rules[i].receipts)
+            feats.append(featurize(rest, lang).text)
+            owners.append((i, "rest whole"))
+            for w in rest_windows:
+                feats.append(featurize(w, lang).text)
+                owners.append((i, "rest window"))
     whole_scores: list[dict[str, float]] = [{} for _ in items]
     best: list[dict[str, float]] = [{} for _ in items]
-    for (i, is_whole), doc in zip(owners, nlp.pipe(feats, batch_size=batch_size)):
+    rest_whole: dict[int, float] = {}
+    rest_best: dict[int, float] = {}
+    for (i, kind), doc in zip(owners, nlp.pipe(feats, batch_size=batch_size)):
         cats = doc.cats
-        if is_whole:
+        if kind == "whole":
             whole_scores[i] = {label: float(cats.get(label, 0.0)) for label in LABELS}
-        else:
+        elif kind == "window":
             b = best[i]
             for label in REQUEST_TYPES:
                 v = float(cats.get(label, 0.0))
                 if v > b.get(label, -1.0):
                     b[label] = v
-    if rules is None:
-        rules = [find_rules(whole, lang) for whole, (_, _, lang) in zip(wholes, items)]
+        elif kind == "rest whole":
+            rest_whole[i] = float(cats.get("access", 0.0))
+        else:
+            rest_best[i] = max(rest_best.get(i, -1.0), float(cats.get("access", 0.0)))
     out = []
-    for w, b, found in zip(whole_scores, best, rules):
+    for i, (w, b, found) in enumerate(zip(whole_scores, best, rules)):
         combined = {label: WHOLE_WEIGHT * w[label] + (1 - WHOLE_WEIGHT) * b[label] if label in b else w[label]
                     for label in REQUEST_TYPES}
         combined["automated"] = w.get("automated", 0.0)
+        if i in rest_whole:  # rule gate (receipts.py): access from the rest of the mail
+            rest = WHOLE_WEIGHT * rest_whole[i] + (1 - WHOLE_WEIGHT) * rest_best[i] if i in rest_best else rest_whole[i]
+            combined["access"] = min(combined["access"], rest)
         if found.cue is None:  # rule gate (gates.py)
             combined["restriction"] = min(combined["restriction"], CAP)
         if found.lookalike:  # rule gate (lookalikes.py)
