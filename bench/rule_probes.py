@@ -8,7 +8,12 @@
   (``intake_bot/deletion.py``), which floors erasure;
 * ``objection-*.jsonl`` (round ``*-24``): the look-alike gate
   (``intake_bot/lookalikes.py``), which caps objection. A gate is right when it
-  fires on a look-alike and wrong when it fires on a real objection.
+  fires on a look-alike and wrong when it fires on a real objection;
+* ``receipt-*.jsonl`` (round ``*-28``): the receipt rule (``intake_bot/receipts.py``),
+  which scores access again without "thanks, the extract arrived" sentences. It
+  counts as a gate: right when it fires in mail that asks for no access;
+* ``access-*.jsonl`` (round ``*-29``): the recipients and retention rule
+  (``intake_bot/recipients.py``), which floors access.
 
 Each round was written by a helper who saw neither the corpus nor the rule,
 about half of it hard negatives. For each round: the rule's right and wrong
@@ -30,7 +35,9 @@ sys.path.insert(0, str(ROOT))
 
 # probe file prefix -> (the scoring module's name for the rule, its label, True for a gate that caps it)
 RULES = {"source": ("source_question", "access", False), "optout": ("optout_request", "unsubscribe", False),
-         "deletion": ("deletion_request", "erasure", False), "objection": ("objection_lookalike", "objection", True)}
+         "deletion": ("deletion_request", "erasure", False), "objection": ("objection_lookalike", "objection", True),
+         "receipt": ("receipt_sentences", "access", True), "access": ("recipients_question", "access", False)}
+TAKES_LANG = {"objection_lookalike"}
 
 
 def main() -> int:
@@ -49,7 +56,7 @@ def main() -> int:
         for key in sorted({writing_round(e) for e in probes}):
             examples = [e for e in probes if writing_round(e) == key]
             gold = [label in e.labels for e in examples]
-            hits = [bool(rule(e.input_text, e.lang) if gate else rule(e.input_text)) for e in examples]
+            hits = [bool(rule(e.input_text, e.lang) if name in TAKES_LANG else rule(e.input_text)) for e in examples]
             row = {"rule": name, "label": label, "messages": len(examples), "asking": sum(gold),
                    "rule_right": sum(h and (g != gate) for h, g in zip(hits, gold)),
                    "rule_wrong": sum(h and (g == gate) for h, g in zip(hits, gold))}

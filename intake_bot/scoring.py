@@ -12,7 +12,8 @@ capped unless the text says what should stop or until when
 (``gates.py``), objection when the mail only looks like one (``lookalikes.py``).
 Then floors: a GDPR right cited by article or by name floors its label
 (``citations.py``), a question about where we got the writer's data floors
-access (``sources.py``), a sentence asking our marketing mail to stop floors
+access (``sources.py``), and so does one about who gets it or how long it is
+kept (``recipients.py``), a sentence asking our marketing mail to stop floors
 unsubscribe (``optout.py``) and one asking to delete personal data floors
 erasure (``deletion.py``).
 """
@@ -31,6 +32,7 @@ from .gates import CAP, restriction_cue
 from .lookalikes import objection_lookalike
 from .optout import optout_request
 from .receipts import receipt_sentences, without
+from .recipients import recipients_question
 from .sources import source_question
 
 LABELS = (*REQUEST_TYPES, "automated")
@@ -50,22 +52,24 @@ class Rules:
     deletion: str | None  # the words asking to delete the writer's personal data (deletion.py)
     lookalike: str | None  # the words that only look like an objection (lookalikes.py)
     receipts: list[str]  # sentences that only say "thanks, I got it" (receipts.py)
+    recipients: str | None  # the words asking who gets the data or how long it is kept (recipients.py)
+
+
+_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|vs|aw|antw|vl|fw|fwd|wg)\s*:\s*)+", re.I)
+
+
+def asked_text(whole: str) -> str:
+    """``whole`` without a reply's subject, which repeats the earlier mail ("Re: where did you get my
+    number?"): the question rules read this."""
+    first, newline, rest = whole.partition("\n")
+    return rest if newline and _REPLY_SUBJECT.match(first) else whole
 
 
 def find_rules(whole: str, lang: str) -> Rules:
-    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(whole), optout_request(whole),
-                 deletion_request(whole), objection_lookalike(whole, lang), receipt_sentences(whole))
-
-
-_REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|vs|aw|vl|antw|fw|fwd|wg)\s*:\s*)+", re.I)
-
-
-def _access_without(subject: str, text: str, found: list[str]) -> tuple[str, list[str]]:
-    """The whole text and windows to score access on once the receipt sentences are out.
-    A reply's subject is our own wording ("Re: Your register extract"), so it goes too."""
-    subject = "" if _REPLY_SUBJECT.match(subject) else subject
-    rest = without(text, found)
-    return (f"{subject}\n{rest}" if subject else rest), windows(subject, rest)
+    asked = asked_text(whole)
+    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(asked), optout_request(whole),
+                 deletion_request(whole), objection_lookalike(whole, lang), receipt_sentences(whole),
+                 recipients_question(asked))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -96,7 +100,9 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
             feats.append(featurize(w, lang).text)
             owners.append((i, "window"))
         if rules[i].receipts:
-            rest, rest_windows = _access_without(subject, text, rules[i].receipts)
+            # the subject goes too: it names what arrived ("Re: Your register extract", "Utdraget")
+            rest = without(whole, rules[i].receipts, skip_first_line=bool(subject))
+            rest_windows = windows("", rest)
             feats.append(featurize(rest, lang).text)
             owners.append((i, "rest whole"))
             for w in rest_windows:
@@ -134,7 +140,7 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
             combined["objection"] = min(combined["objection"], CAP)
         for label in found.cited:  # rule evidence (citations.py)
             combined[label] = max(combined[label], FLOOR)
-        if found.source:  # rule evidence (sources.py)
+        if found.source or found.recipients:  # rule evidence (sources.py, recipients.py)
             combined["access"] = max(combined["access"], FLOOR)
         if found.optout:  # rule evidence (optout.py)
             combined["unsubscribe"] = max(combined["unsubscribe"], FLOOR)

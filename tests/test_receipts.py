@@ -54,9 +54,11 @@ def test_without_takes_out_only_the_receipts():
 def test_few_access_examples_have_a_receipt():
     examples = load_corpus(MODELS / "corpus") + load_corpus(MODELS / "dev") + load_corpus(MODELS / "probes")
     found = sorted(e.id for e in examples if "access" in e.labels and receipt_sentences(e.input_text))
-    # read one by one: "Thanks for reading this far" (en-0129) and a confirmation from a gym (sv-19004);
-    # in both the access request is in another sentence, which still counts
-    assert found == ["en-0129", "sv-19004"]
+    # read one by one: "Thanks for reading this far" (en-0129), a confirmation from a gym (sv-19004) and
+    # seven thanks for our extract or answer before a new question (probe rounds *-28 and *-29); in all
+    # of them the access request is in another sentence, which still counts
+    assert found == ["da-28011", "en-0129", "en-29011", "fi-28007", "fi-29006", "nb-29008", "sv-19004",
+                     "sv-28007", "sv-29006"]
 
 
 def _mail(subject: str, body: str) -> bytes:
