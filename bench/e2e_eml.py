@@ -1,6 +1,6 @@
 """The whole path on raw mail: ``models/e2e/<round>/<lang>/*.eml`` -> parse -> classify.
 
-Two rounds of 72 messages (12 per language), written on 2026-11-27 by helper
+Three rounds of 72 messages (12 per language), written on 2026-11-27 by helper
 sessions that saw neither the code nor the corpus, as mail clients produce them: Gmail,
 Outlook, Apple Mail and Thunderbird replies quoting our letters, HTML-only and
 multipart/alternative bodies, non-UTF-8 charsets, quoted-printable and base64,

@@ -363,11 +363,14 @@ def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
         return None
     number = _TICKET_NUMBER.search(text)
     received = _TICKET_RECEIVED.search(_scan(msg))
+    # Only phrases in the text say so, and a company paying its debt writes as "we" too ("Vi har
+    # modtaget jeres rykker, sag 88140236 ..."): text-only, so a request the model reads wins (classify).
     if number and received:
-        return _auto("ticket-ack", f"ticket acknowledgement: {received.group(0)!r}")
+        return replace(_auto("ticket-ack", f"ticket acknowledgement: {received.group(0)!r}"), text_only=True)
     # "thanks, we got it, we answer within N working days": no number, but a service promise
     if received and _RESPONSE_TIME.search(_scan(msg)) and not _REQUEST_WORDS.search(_scan(msg)):
-        return _auto("ticket-ack", f"receipt with a response-time promise: {received.group(0)!r}")
+        return replace(_auto("ticket-ack", f"receipt with a response-time promise: {received.group(0)!r}"),
+                       text_only=True)
     return None
 
 

@@ -415,6 +415,11 @@ def _safe(call, default):
         return default
 
 
+def _few_breaks(text: str) -> bool:
+    """Long text with hardly a line break: a webmail's one-line rendering of its HTML part."""
+    return len(text) >= 300 and text.count("\n") <= len(text) // 400
+
+
 class _Walker:
     """Collects body text, attachments and report Message-IDs from one message tree."""
 
@@ -567,9 +572,12 @@ def parse_message(raw: bytes, *, max_size: int | None = None) -> ParsedMessage:
 
     body_from_html = False
     body_text = "\n\n".join(t.strip("\n") for t in walker.plain if t.strip())
-    if not body_text.strip() and walker.html:
-        body_text = "\n\n".join(html_to_text(h, defects) for h in walker.html)
-        body_from_html = True
+    if walker.html and (not body_text.strip() or _few_breaks(body_text)):
+        html_text = "\n\n".join(html_to_text(h, defects) for h in walker.html)
+        # a text/plain part that lost its line breaks (and with them the quote's markers) loses to
+        # its text/html twin
+        if not body_text.strip() or html_text.count("\n") > 3 * body_text.count("\n") + 3:
+            body_text, body_from_html = html_text, True
     body_text = body_text.replace("\r\n", "\n").replace("\r", "\n")
     if len(body_text) > MAX_TEXT_CHARS:
         defects.append(f"body: cut to {MAX_TEXT_CHARS} characters")

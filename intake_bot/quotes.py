@@ -68,7 +68,8 @@ _MOBILE_FOOTER = re.compile(
     r"Sent from Outlook|Sent from Mail for|Get Outlook for|Sent from Yahoo|"
     r"Sendt fra Outlook|Sendt fra E-post|Sendt fra Mail for|Hent Outlook for|Få Outlook for|"
     r"Skickat från Outlook|Skickat från E-post|Skickat från Mail för|Hämta Outlook för|"
-    r"Gesendet von Outlook|Gesendet von Mail für|Outlook für (?:Android|iOS) herunterladen|"
+    r"Gesendet von Outlook|Gesendet von Mail für|Outlook für (?:Android|iOS) (?:herunterladen|beziehen)|"
+    r"Skaffa Outlook för|"
     r"Lähetetty (?:iPhonesta|iPadista|Android|Outlook|matkapuhelimesta|puhelimesta|Samsung)|"
     r"Hanki Outlook|Lähetetty laitteesta)",
     re.I,
@@ -129,7 +130,7 @@ _SIGN_OFF = re.compile(
 _CONTACT_LINE = re.compile(
     r"\b(?:tel|tlf|telefon|phone|mobil|mobile|mob|puh|gsm|fax|handy|direkt|direct|vaihde|växel|sentralbord)\b"
     r"\.?[ \t]*:?[ \t]*\+?\d|^[ \t]*[DMTF][ \t]*:[ \t]*\+?\d|[\w.+-]+@[\w-]+\.\w|\bwww\.|https?://|"
-    r"\b(?:org\.? ?nr|cvr|y-tunnus|ust-?idnr|vat no|company (?:number|no\b)|registered office|hr[ab] \d)|(?-i:\b\d{4,5} [A-ZÄÖÅÆØ][a-zäöåæøü]+)",
+    r"\b(?:org\.? ?nr|cvr|y-tunnus|ust-?idnr|vat no|company (?:number|no\b)|registered office|hr[ab] \d)|(?-i:\b(?:\d{4,5}|\d{3} \d{2}) [A-ZÄÖÅÆØ][a-zäöåæøü]+)",
     re.I,
 )
 _ON_PURPOSE = re.compile(r"\?\s*$|^[ \t]*(?:p\.? ?s\.?|nb)\b|\b(?:ny|nye|nya|nytt|new|neue[nr]?|uusi|uuden)\b", re.I)

@@ -26,7 +26,8 @@ _THANKS = r"(?:takk|tack|tak|thanks|thank you|cheers|danke|dank|kiitos|kiitti)"
 _GOT = (r"(?:fått|fick|fået|mottatt|mottagit|modtaget|received|got|arrived|came through|kom fram|kom i posten|"
         r"angekommen|(?:erhalten|bekommen) hab\w*|saanut|sain|saapui|tuli perille)")  # "bekommen" alone: to get
 # what we sent: the extract, overview, documents, our reply or confirmation
-_THING = (r"(?:\w*utdrag\w*|\w*udtræk\w*|oversikt\w*|översikt\w*|oversigt\w*|übersicht|extract|overview|copy|kopi\w*|kopie|"
+_THING = (r"(?:\w*utdrag\w*|\w*udtræk\w*|\w*udskrift\w*|\w*utskrift\w*|ausdruck|tuloste\w*|printout|"
+          r"oversikt\w*|översikt\w*|oversigt\w*|übersicht|extract|overview|copy|kopi\w*|kopie|"
           r"auszug|auskunft|unterlagen|aufstellung|\w*otte\w*|\w*ote|kooste\w*|yhteenveto\w*|svar|svaret|reply|"
           r"answer|antwort|vastau\w*|vastaukse\w*|bekräftelse\w*|bekreftelse\w*|bekræftelse\w*|confirmation|"
           r"bestätigung|vahvistu\w*|vahvistukse\w*|documents|papers|selvity\w*|explanation|redegørelse\w*|"
@@ -41,8 +42,7 @@ _RECEIPT = re.compile(
 # a sentence that also asks, wants to know, or says "but" / "not" is no plain receipt
 _ASKS = re.compile(
     r"\?|\b(?:please|pls|bitte|vennligst|venligst|vänligen|send|sende|skicka|skick|lähettä\w*|lähetä|schicken|"
-    r"ber|beder|begär\w*|anmod\w*|pyydä\w*|pyydän|request\w*|ask|asking|verlang\w*|ersuch\w*|"
-    r"zusenden|"
+    r"ber|beder|begär\w*|anmod\w*|pyydä\w*|pyydän|request\w*|ask|asking|verlang\w*|ersuch\w*|zusenden|"
     r"vil|vill|will|want|wants|would|ønsk\w*|önsk\w*|möchte\w*|hätte|halua\w*|can|could|können|kan|voisi\w*|"
     r"voitte\w*|vite|veta|vide|know|wissen|tietää|where|hvor|hvorfra|var|varifrån|woher|mistä|kvar|who|hvem|"
     r"vem|wer|kuka|keneltä|what|hva|vad|hvad|kva|was|mitä|mikä|in advance|forhånd|förhand|voraus|etukäteen|"

@@ -60,23 +60,27 @@ _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|vs|aw|antw|vl|fw|fwd|wg)\s*:\s*)+"
 
 def asked_text(whole: str) -> str:
     """``whole`` without a reply's subject, which repeats the earlier mail ("Re: where did you get my
-    number?"): the question rules read this."""
+    number?", "Re: Auskunft nach Art. 15"): the rules for what the person asks read this."""
     first, newline, rest = whole.partition("\n")
     return rest if newline and _REPLY_SUBJECT.match(first) else whole
 
 
 def find_rules(whole: str, lang: str) -> Rules:
     asked = asked_text(whole)
-    return Rules(cited_rights(whole, lang), restriction_cue(whole), source_question(asked), optout_request(whole),
+    return Rules(cited_rights(asked, lang), restriction_cue(whole), source_question(asked), optout_request(whole),
                  deletion_request(whole), objection_lookalike(whole, lang), receipt_sentences(whole),
                  recipients_question(asked))
 
 
 def windows(subject: str, text: str) -> list[str]:
+    """Two-sentence windows, each with the subject in front, unless it is a reply's subject: that one
+    repeats the earlier mail's ("Re: Your request for access") and would lend every window its words."""
     sents = sentences(text)
     if len(sents) <= 1:
         return []
     spans = [" ".join(sents[i:i + WINDOW]) for i in range(len(sents) - WINDOW + 1)][:MAX_WINDOWS]
+    if _REPLY_SUBJECT.match(subject):
+        subject = ""
     return [f"{subject}\n{s}" if subject else s for s in spans]
 
 

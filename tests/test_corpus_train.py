@@ -101,3 +101,14 @@ def test_e2e_set_is_complete_and_labelled():
         for r in rows:
             assert set(r["labels"]) <= set(REQUEST_TYPES) and r["labels"] == sorted(r["labels"]), r["file"]
             assert r["new_text"].strip() or r["automated"], r["file"]
+
+
+def test_committed_model_version_matches_corpus_config_and_rules():
+    """A change to the corpus, the config or a rule's words without retraining would leave
+    classifications recorded under a version that no longer describes them."""
+    from intake_bot.train import corpus_digest
+
+    models = Path(__file__).resolve().parent.parent / "models"
+    meta = json.loads((models / "intake-textcat" / "meta.json").read_text(encoding="utf-8"))
+    digest = corpus_digest(load_corpus(models / "corpus"), (models / "config.cfg").read_text())
+    assert meta["intake_bot"]["model_version"] == f"intake-textcat-{digest}"

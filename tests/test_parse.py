@@ -223,3 +223,19 @@ def test_encoded_word_with_wrong_charset_is_repaired():
     msg = parse_message(raw)
     assert msg.subject == "Sløtt meg"
     assert any("not valid utf-8" in d for d in msg.defects)
+
+
+def test_a_plain_part_that_lost_its_line_breaks_gives_way_to_the_html_part():
+    """Some webmails send text/plain as one long line: the quote's attribution and markers are lost."""
+    new = "Hei Mikko, kiitos vahvistuksesta. Voisitteko poistaa puhelun nauhoitteen nyt kun asia on hoidettu?"
+    quote = " ".join(["Hei Katja, vahvistan, että asia on nyt suljettu ja saatava on maksettu kokonaan."] * 6)
+    plain = f"{new} Katja to 12.11.2026 klo 15.02 Mikko Laine <mikko@alektum.example> kirjoitti: {quote}"
+    html = (f"<div>{new}</div><div>Katja</div><div>to 12.11.2026 klo 15.02 Mikko Laine "
+            f"&lt;mikko@alektum.example&gt; kirjoitti:</div><blockquote><p>{quote}</p><p>Mikko</p></blockquote>")
+    raw = ("From: Katja <katja@example.fi>\nTo: info@alektum.example\nSubject: Re: Asia\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/alternative; boundary="b"\n\n--b\nContent-Type: text/plain; charset=utf-8\n\n'
+           f"{plain}\n--b\nContent-Type: text/html; charset=utf-8\n\n{html}\n--b--\n").encode()
+    msg = parse_message(raw)
+    assert msg.body_from_html
+    assert "nauhoitteen" in msg.new_text and "vahvistan" not in msg.new_text
+    assert "vahvistan" in msg.quoted_text

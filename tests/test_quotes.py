@@ -252,3 +252,11 @@ def test_gmx_header_block_with_the_date_first():
     new, quoted = split_quoted(body)
     assert new == "Ok, ich zahle am Freitag.\n\nGruß\nHeiko"
     assert quoted.startswith("Gesendet: Dienstag") and "Löschung" in quoted
+
+
+def test_swedish_postcode_and_outlook_for_ios_footer_count_as_signature():
+    body = (f"{PAYMENT}\n\nMed vänlig hälsning\nGöran Wikström\nLeg. apotekare\nRingvägen 7 B\n582 25 Linköping\n"
+            "Tel. 013-12 34 56")
+    assert split_quoted(body)[0] == PAYMENT
+    new, quoted = split_quoted(f"{PAYMENT}\n\nOutlook für iOS beziehen\n")
+    assert new == PAYMENT and quoted == "Outlook für iOS beziehen"
