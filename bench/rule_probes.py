@@ -12,8 +12,10 @@
 * ``receipt-*.jsonl`` (round ``*-28``): the receipt rule (``intake_bot/receipts.py``),
   which scores access again without "thanks, the extract arrived" sentences. It
   counts as a gate: right when it fires in mail that asks for no access;
-* ``access-*.jsonl`` (round ``*-29``): the recipients and retention rule
-  (``intake_bot/recipients.py``), which floors access.
+* ``access-*.jsonl`` (rounds ``*-26``, ``*-29``): the recipients and retention
+  rule (``intake_bot/recipients.py``), which floors access;
+* ``contact-*.jsonl`` (round ``*-31``): the stop-calling rule
+  (``intake_bot/contact.py``), which floors objection.
 
 Each round was written by a helper who saw neither the corpus nor the rule,
 about half of it hard negatives. For each round: the rule's right and wrong
@@ -36,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 # probe file prefix -> (the scoring module's name for the rule, its label, True for a gate that caps it)
 RULES = {"source": ("source_question", "access", False), "optout": ("optout_request", "unsubscribe", False),
          "deletion": ("deletion_request", "erasure", False), "objection": ("objection_lookalike", "objection", True),
-         "receipt": ("receipt_sentences", "access", True), "access": ("recipients_question", "access", False)}
+         "receipt": ("receipt_sentences", "access", True), "access": ("recipients_question", "access", False),
+         "contact": ("contact_objection", "objection", False)}
 TAKES_LANG = {"objection_lookalike"}
 
 

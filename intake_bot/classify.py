@@ -179,6 +179,8 @@ class Classifier:
             rules.append(f"source: {found.source!r} asks where the data came from -> access")
         if found.recipients:
             rules.append(f"recipients: {found.recipients!r} asks who gets the data or how long it is kept -> access")
+        if found.contact:
+            rules.append(f"contact: {found.contact!r} tells us to stop calling or texting -> objection")
         if found.optout:
             rules.append(f"opt-out: {found.optout!r} asks our marketing mail to stop -> unsubscribe")
         if found.deletion:

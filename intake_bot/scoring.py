@@ -13,7 +13,8 @@ capped unless the text says what should stop or until when
 Then floors: a GDPR right cited by article or by name floors its label
 (``citations.py``), a question about where we got the writer's data floors
 access (``sources.py``), and so does one about who gets it or how long it is
-kept (``recipients.py``), a sentence asking our marketing mail to stop floors
+kept (``recipients.py``), one telling us to stop calling or texting floors
+objection (``contact.py``), a sentence asking our marketing mail to stop floors
 unsubscribe (``optout.py``) and one asking to delete personal data floors
 erasure (``deletion.py``).
 """
@@ -26,6 +27,7 @@ from typing import Sequence
 
 from . import REQUEST_TYPES
 from .citations import FLOOR, cited_rights
+from .contact import contact_objection
 from .deletion import deletion_request
 from .features import featurize, sentences
 from .gates import CAP, restriction_cue
@@ -53,6 +55,7 @@ class Rules:
     lookalike: str | None  # the words that only look like an objection (lookalikes.py)
     receipts: list[str]  # sentences that only say "thanks, I got it" (receipts.py)
     recipients: str | None  # the words asking who gets the data or how long it is kept (recipients.py)
+    contact: str | None  # the words telling us to stop calling or texting (contact.py)
 
 
 _REPLY_SUBJECT = re.compile(r"^\s*(?:(?:re|sv|vs|aw|antw|vl|fw|fwd|wg)\s*:\s*)+", re.I)
@@ -69,7 +72,7 @@ def find_rules(whole: str, lang: str) -> Rules:
     asked = asked_text(whole)
     return Rules(cited_rights(asked, lang), restriction_cue(whole), source_question(asked), optout_request(whole),
                  deletion_request(whole), objection_lookalike(whole, lang), receipt_sentences(whole),
-                 recipients_question(asked))
+                 recipients_question(asked), contact_objection(asked))
 
 
 def windows(subject: str, text: str) -> list[str]:
@@ -146,6 +149,8 @@ def score(nlp, items: Sequence[tuple[str, str, str]], batch_size: int = 256,
             combined[label] = max(combined[label], FLOOR)
         if found.source or found.recipients:  # rule evidence (sources.py, recipients.py)
             combined["access"] = max(combined["access"], FLOOR)
+        if found.contact:  # rule evidence (contact.py)
+            combined["objection"] = max(combined["objection"], FLOOR)
         if found.optout:  # rule evidence (optout.py)
             combined["unsubscribe"] = max(combined["unsubscribe"], FLOOR)
         if found.deletion:  # rule evidence (deletion.py)

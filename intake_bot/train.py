@@ -190,7 +190,7 @@ def cross_validated_thresholds(cfg, params, train: Sequence[Example], log) -> di
 
 
 def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
-    from . import deletion, gates, lookalikes, optout, receipts, recipients, sources
+    from . import contact, deletion, gates, lookalikes, optout, receipts, recipients, sources
     from .citations import ARTICLES, FLOOR, NAMED
     from .features import FEATURES_VERSION
     from .lexicon import CONCEPTS
@@ -207,6 +207,7 @@ def corpus_digest(examples: Sequence[Example], config_text: str) -> str:
     h.update(json.dumps(lookalikes.signature()).encode())
     h.update(json.dumps(receipts.signature()).encode())
     h.update(json.dumps(recipients.signature()).encode())
+    h.update(json.dumps(contact.signature()).encode())
     for ex in sorted(examples, key=lambda e: e.id):
         h.update(json.dumps([ex.id, ex.lang, ex.subject, ex.text, ex.labels, ex.automated]).encode())
     return h.hexdigest()[:10]
