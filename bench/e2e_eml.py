@@ -11,8 +11,9 @@ replies to our register extract). ``expected.jsonl`` gives each
 file's labels, whether it is automated, and the text the person newly wrote.
 
 Each message is scored twice: from its ``.eml`` bytes, and from the writer's
-``new_text`` alone. The difference is what parsing (quotes, signatures,
-notices, automated-mail detection) costs; the rest is the classifier's.
+``new_text`` alone (written out by ``evaluate.example_to_eml``). The difference
+is what parsing (quotes, signatures, notices, automated-mail detection) costs;
+the rest is the classifier's.
 
 Run:  .venv/bin/python bench/e2e_eml.py [-v]
 Writes bench/results/e2e_eml.json.
@@ -22,33 +23,20 @@ from __future__ import annotations
 
 import json
 import sys
-from email.message import EmailMessage
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _text_only(subject: str, text: str) -> bytes:
-    msg = EmailMessage()
-    msg["From"] = "person@example.org"
-    msg["To"] = "info@alektum.example"
-    msg["Subject"] = subject
-    msg["Message-ID"] = "<e2e-text@example.org>"
-    msg.set_content(text or " ")
-    return msg.as_bytes()
-
-
 def main(argv: list[str]) -> int:
     from intake_bot.classify import Classifier
-    from intake_bot.evaluate import prf
-    from intake_bot.parse import parse_message
 
     verbose = "-v" in argv
     clf = Classifier.load(None)
     result = {"model_version": clf.version, "rounds": {}}
     for round_dir in sorted(p for p in (ROOT / "models" / "e2e").iterdir() if p.is_dir()):
-        row = _score_round(clf, round_dir, parse_message, prf)
+        row = _score_round(clf, round_dir)
         result["rounds"][round_dir.name] = row
         print(f"{round_dir.name}: {row['messages']} messages, automated right {row['automated_right']}; "
               f"{row['scored']} scored")
@@ -62,7 +50,11 @@ def main(argv: list[str]) -> int:
     return 0
 
 
-def _score_round(clf, round_dir: Path, parse_message, prf) -> dict:
+def _score_round(clf, round_dir: Path) -> dict:
+    from intake_bot.corpus import Example
+    from intake_bot.evaluate import example_to_eml, prf
+    from intake_bot.parse import parse_message
+
     gold, from_eml, from_text, rows = [], [], [], []
     automated_right = automated_total = 0
     for expected in sorted(round_dir.glob("*/expected.jsonl")):
@@ -79,7 +71,9 @@ def _score_round(clf, round_dir: Path, parse_message, prf) -> dict:
                     rows.append({"file": want["file"], "automated": got.automated, "want_automated": want["automated"],
                                  "reason": got.automated_reason})
                 continue
-            text = clf.classify(parse_message(_text_only(msg.subject, want["new_text"])))
+            alone = Example(id=want["file"], lang=expected.parent.name, text=want["new_text"], labels=(),
+                            subject=msg.subject)
+            text = clf.classify(parse_message(example_to_eml(alone)))
             g = tuple(sorted(want["labels"]))
             gold.append(g)
             from_eml.append(tuple(sorted(got.request_types)))

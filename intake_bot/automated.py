@@ -355,20 +355,21 @@ _PERSON_VOICE = re.compile(
 
 
 def ticket_ack(msg: ParsedMessage) -> AutomatedVerdict | None:
-    text = msg.subject + "\n" + _scan(msg)
+    scan = _scan(msg)
+    text = msg.subject + "\n" + scan
     strong = _TICKET_STRONG.search(text)
     if strong:
         return _auto("ticket-ack", f"ticket system text: {strong.group(0)!r}")
-    if _PERSON_VOICE.search(_scan(msg)):
+    if _PERSON_VOICE.search(scan):
         return None
     number = _TICKET_NUMBER.search(text)
-    received = _TICKET_RECEIVED.search(_scan(msg))
+    received = _TICKET_RECEIVED.search(scan)
     # Only phrases in the text say so, and a company paying its debt writes as "we" too ("Vi har
     # modtaget jeres rykker, sag 88140236 ..."): text-only, so a request the model reads wins (classify).
     if number and received:
         return replace(_auto("ticket-ack", f"ticket acknowledgement: {received.group(0)!r}"), text_only=True)
     # "thanks, we got it, we answer within N working days": no number, but a service promise
-    if received and _RESPONSE_TIME.search(_scan(msg)) and not _REQUEST_WORDS.search(_scan(msg)):
+    if received and _RESPONSE_TIME.search(scan) and not _REQUEST_WORDS.search(scan):
         return replace(_auto("ticket-ack", f"receipt with a response-time promise: {received.group(0)!r}"),
                        text_only=True)
     return None

@@ -228,7 +228,9 @@ def _signature_start(lines: list[str]) -> int | None:
     # a signature needs text above it: "Sent from my iPhone" on top belongs to a bottom-posted reply
     end = next((i for i, line in enumerate(lines[: footer]) if filled and i > filled[0]
                 and (_SIG_DELIM.match(line) or _MOBILE_FOOTER.match(line) or _DISCLAIMER.match(line))), footer)
-    end = next((i for i in (_disclaimer_paragraph(lines[: end]), end) if i is not None), None)
+    notice = _disclaimer_paragraph(lines[: end])
+    if notice is not None:
+        end = notice
     signature = _business_signature(lines[: end])
     return signature if signature is not None else end
 

@@ -88,6 +88,9 @@ def _docs(nlp, examples: Sequence[Example]):
     return out
 
 
+_SEED_STEP = 7919  # between the seeds of an ensemble's members (fit)
+
+
 def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[str], None] = lambda s: None):
     """Train ``params.ensemble`` models that differ only in their seed (batch order and augmented
     examples) and average their weights. The bag-of-words model is linear up to its sigmoid, so the
@@ -109,8 +112,6 @@ def fit(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[st
                 node.set_param(name, total / params.ensemble)
     return nlp
 
-
-_SEED_STEP = 7919
 
 
 def _fit_one(cfg, params: TrainParams, examples: Sequence[Example], log: Callable[[str], None]):
